@@ -1,0 +1,51 @@
+// Signed transactions (DESIGN.md section 3).
+//
+// A transaction travels as TxRaw{body_bytes, pubkey, signature}. Verifiers
+// decode TxRaw, check the signature over body_bytes exactly as received, and
+// only then decode the body: nothing is re-serialised, so the id
+// SHA-256(TxRaw bytes) is stable and the signed bytes are the carried bytes.
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+
+#include "chain/bytes.h"
+#include "chain/hash.h"
+#include "chain/keys.h"
+#include "hpchain/v1/tx.pb.h"
+
+namespace hpchain {
+
+// Upper bound on an encoded transaction; larger input is rejected before
+// any parsing (a peer must not make us parse megabytes).
+inline constexpr size_t kTxBytesMax = 64 * 1024;
+
+// A transaction whose signature, chain id and structure were checked.
+struct VerifiedTx {
+  Hash32 id;                // SHA-256 of the TxRaw bytes
+  Bytes raw_bytes;          // the exact TxRaw bytes received
+  PublicKey sender_key;
+  Address sender;
+  hpchain::v1::TxBody body;
+};
+
+// Builds and signs a TxRaw for `body` (whose chain_id must be set) and
+// returns its bytes. The body is serialised deterministically once; those
+// bytes are what is signed and carried.
+Bytes sign_tx(const hpchain::v1::TxBody& body, const PrivateKey& key);
+
+// Decodes and verifies `raw_bytes` for the chain `chain_id`.
+// Errors, all InvalidArgument except the first:
+//   ResourceExhausted  the encoding is larger than kTxBytesMax;
+//   "malformed TxRaw" / "malformed TxBody": not a valid protobuf;
+//   a bad public key or signature length, a high-S or non-matching signature;
+//   "wrong chain id": the body names another chain (checked after the
+//     signature, which already covers the chain id);
+//   "transaction has no kind": the oneof is unset or of a kind this build
+//     does not know.
+Result<VerifiedTx> decode_and_verify_tx(ByteSpan raw_bytes, std::string_view chain_id);
+
+// The id of an encoded transaction: SHA-256 of its bytes.
+inline Hash32 tx_id(ByteSpan raw_bytes) { return sha256(raw_bytes); }
+
+}  // namespace hpchain
