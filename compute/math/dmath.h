@@ -1,0 +1,83 @@
+// hpchain::dmath: deterministic elementary functions for IEEE-754 binary64.
+//
+// Why: results of compute jobs must be bit-identical on every CPU and GPU
+// (DESIGN.md section 6), and the platform libm (glibc, CUDA's libdevice)
+// differs between vendors and versions. These functions are built only from
+// correctly rounded +, -, *, /, sqrt, integer and bit operations, with
+// compile-time constants and no tables in memory, and are compiled from this
+// one source for host and device (HPC_HD). With contraction off
+// (-ffp-contract=off, nvcc -fmad=false) every device computes the same bits.
+//
+// Accuracy: each function's maximum error measured against MPFR is listed in
+// docs/math.md (all within 2 ulp unless stated there). Results are faithful,
+// not correctly rounded: they are deterministic, not equal to glibc's.
+//
+// Special values follow C99 Annex F. Every NaN result is the one quiet NaN
+// 0x7FF8000000000000 (input payloads and signs are not propagated, because
+// hardware propagates them differently). Subnormal inputs and outputs are
+// handled in full (no flush to zero).
+//
+// Thread-safety: pure functions of their arguments; callable from any thread
+// and from CUDA device code. No errors are reported other than through the
+// returned value (NaN, infinity, zero) as listed for each function.
+#pragma once
+
+#include "compute/math/host_device.h"
+#include "compute/math/internal/bits.h"
+#include "compute/math/internal/exp_log.h"
+#include "compute/math/internal/trig.h"
+
+namespace hpchain::dmath {
+
+// e^x. exp(+inf) = +inf, exp(-inf) = +0; overflows to +inf for
+// x > 709.782712893384, underflows through the subnormals to +0 below
+// -745.1332191019411.
+inline HPC_HD double exp(double x) { return internal::exp_impl(x); }
+
+// e^x - 1, accurate for tiny x (expm1(x) = x for |x| < 2^-54, keeping -0).
+// expm1(+inf) = +inf, expm1(-inf) = -1; overflows like exp.
+inline HPC_HD double expm1(double x) { return internal::expm1_impl(x); }
+
+// Natural logarithm. log(+-0) = -inf, log(x < 0) = NaN, log(+inf) = +inf,
+// log(1) = +0. Subnormal arguments are exact-scaled before reduction.
+inline HPC_HD double log(double x) { return internal::log_impl(x); }
+
+// log(1 + x), accurate for tiny x. log1p(-1) = -inf, log1p(x < -1) = NaN,
+// log1p(+inf) = +inf, log1p(+-0) = +-0.
+inline HPC_HD double log1p(double x) { return internal::log1p_impl(x); }
+
+// Sine and cosine of x in radians, accurate for every finite x including
+// huge ones (exact Payne-Hanek reduction above 2^20 * pi/2).
+// sin(+-0) = +-0; sin(+-inf) = cos(+-inf) = NaN.
+inline HPC_HD double sin(double x) { return internal::sin_impl(x); }
+inline HPC_HD double cos(double x) { return internal::cos_impl(x); }
+
+// |x| by clearing the sign bit (exact; a NaN stays a NaN).
+inline HPC_HD double fabs(double x) {
+  return internal::from_bits(internal::to_bits(x) & ~(1ULL << 63));
+}
+
+// The largest integer not greater than x (exact). floor(+-0) = +-0,
+// floor(+-inf) = +-inf, floor(-0.5) = -1.
+inline HPC_HD double floor(double x) {
+  const uint64_t bits = internal::to_bits(x);
+  const int exponent = static_cast<int>((bits >> 52) & 0x7FF) - 1023;
+  if (exponent >= 52) return internal::is_nan(x) ? internal::nan_value() : x;  // integral
+  if (exponent < 0) {  // |x| < 1
+    if ((bits >> 63) == 0 || (bits << 1) == 0) return internal::from_bits(bits & (1ULL << 63));
+    return -1.0;
+  }
+  const uint64_t fraction_mask = 0x000FFFFFFFFFFFFFULL >> exponent;
+  if ((bits & fraction_mask) == 0) return x;
+  uint64_t result = bits;
+  if ((bits >> 63) != 0) result += (1ULL << 52) >> exponent;  // round away from 0
+  return internal::from_bits(result & ~fraction_mask);
+}
+
+// x * 2^n with one rounding (gradual underflow, overflow to +-inf).
+inline HPC_HD double ldexp(double x, int n) {
+  if (internal::is_nan(x)) return internal::nan_value();
+  return internal::scale_by_pow2(x, n);
+}
+
+}  // namespace hpchain::dmath
