@@ -1,30 +1,19 @@
 #include "chain/tx.h"
 
+#include "chain/codec.h"
 #include "chain/signing.h"
 
 namespace hpchain {
-namespace {
-
-std::string serialize_deterministic(const google::protobuf::MessageLite& msg) {
-  std::string out;
-  HPC_ASSERT(msg.SerializeToString(&out));
-  return out;
-}
-
-}  // namespace
-
 Bytes sign_tx(const hpchain::v1::TxBody& body, const PrivateKey& key) {
   HPC_ASSERT(!body.chain_id().empty());
-  const std::string body_bytes = serialize_deterministic(body);
-  const Signature sig =
-      sign_message(key, SignDomain::kTransaction, body.chain_id(), as_bytes(body_bytes));
+  const Bytes body_bytes = serialize_proto(body);
+  const Signature sig = sign_message(key, SignDomain::kTransaction, body.chain_id(), body_bytes);
   hpchain::v1::TxRaw raw;
-  raw.set_body_bytes(body_bytes);
+  raw.set_body_bytes(body_bytes.data(), body_bytes.size());
   const PublicKey pub = key.public_key();
   raw.set_pubkey(pub.compressed().data(), pub.compressed().size());
   raw.set_signature(sig.bytes.data(), sig.bytes.size());
-  const std::string out = serialize_deterministic(raw);
-  return to_bytes(out);
+  return serialize_proto(raw);
 }
 
 Result<VerifiedTx> decode_and_verify_tx(ByteSpan raw_bytes, std::string_view chain_id) {
@@ -33,8 +22,12 @@ Result<VerifiedTx> decode_and_verify_tx(ByteSpan raw_bytes, std::string_view cha
                                       " bytes exceeds the limit of " + std::to_string(kTxBytesMax));
   }
   hpchain::v1::TxRaw raw;
-  if (!raw.ParseFromArray(raw_bytes.data(), static_cast<int>(raw_bytes.size()))) {
-    return Status::invalid_argument("malformed TxRaw");
+  HPC_TRY(parse_proto(raw_bytes, raw, "TxRaw"));
+  // Protobuf accepts many encodings of one message (repeated or unknown
+  // fields, other field order). Only the canonical one is valid, so one
+  // signed body has exactly one transaction id.
+  if (serialize_proto(raw) != Bytes(raw_bytes.begin(), raw_bytes.end())) {
+    return Status::invalid_argument("TxRaw is not canonically encoded");
   }
   auto key = PublicKey::parse(as_bytes(raw.pubkey()));
   if (!key.is_ok()) return key.status().with_context("transaction pubkey");
@@ -46,9 +39,8 @@ Result<VerifiedTx> decode_and_verify_tx(ByteSpan raw_bytes, std::string_view cha
   const Status verified = verify_message(*key, SignDomain::kTransaction, chain_id,
                                          as_bytes(raw.body_bytes()), *sig);
   hpchain::v1::TxBody body;
-  if (!body.ParseFromString(raw.body_bytes())) {
-    return verified.is_ok() ? Status::invalid_argument("malformed TxBody")
-                            : verified.with_context("transaction");
+  if (const Status parsed = parse_proto(as_bytes(raw.body_bytes()), body, "TxBody"); !parsed.is_ok()) {
+    return verified.is_ok() ? parsed : verified.with_context("transaction");
   }
   if (body.chain_id() != chain_id) {
     return Status::invalid_argument("wrong chain id '" + body.chain_id() + "', this chain is '" +

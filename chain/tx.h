@@ -38,6 +38,9 @@ Bytes sign_tx(const hpchain::v1::TxBody& body, const PrivateKey& key);
 // Errors, all InvalidArgument except the first:
 //   ResourceExhausted  the encoding is larger than kTxBytesMax;
 //   "malformed TxRaw" / "malformed TxBody": not a valid protobuf;
+//   "not canonically encoded": TxRaw bytes other than the canonical
+//     encoding (duplicated or unknown fields, other order), which would
+//     give one signed body several ids;
 //   a bad public key or signature length, a high-S or non-matching signature;
 //   "wrong chain id": the body names another chain (checked after the
 //     signature, which already covers the chain id);

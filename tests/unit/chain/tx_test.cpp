@@ -91,6 +91,29 @@ TEST(Tx, GarbageAndOversizeRejected) {
   EXPECT_EQ(big.status().code(), StatusCode::kResourceExhausted);
 }
 
+TEST(Tx, NonCanonicalEncodingsOfOneTxRejected) {
+  const PrivateKey key = *PrivateKey::generate();
+  const Bytes raw = sign_tx(transfer_body(kChain, 1), key);
+  // Protobuf parses a message concatenated with itself as the same message
+  // (last field wins), and skips unknown fields: both would be a second id
+  // for the same signed transfer.
+  Bytes doubled = raw;
+  doubled.insert(doubled.end(), raw.begin(), raw.end());
+  Bytes unknown_field = raw;
+  unknown_field.insert(unknown_field.end(), {0x78, 0x01});  // field 15, varint 1
+  const auto twice = decode_and_verify_tx(doubled, kChain);
+  EXPECT_NE(message_of(twice).find("not canonically encoded"), std::string::npos) << message_of(twice);
+  const auto unknown = decode_and_verify_tx(unknown_field, kChain);
+  EXPECT_NE(message_of(unknown).find("unknown fields"), std::string::npos) << message_of(unknown);
+  // An unknown field inside the signed body is refused too, even though
+  // the signature over those bytes is valid.
+  hpchain::v1::TxBody body = transfer_body(kChain, 2);
+  body.GetReflection()->MutableUnknownFields(&body)->AddVarint(99, 1);
+  const auto signed_unknown = decode_and_verify_tx(sign_tx(body, key), kChain);
+  EXPECT_NE(message_of(signed_unknown).find("TxBody has unknown fields"), std::string::npos)
+      << message_of(signed_unknown);
+}
+
 TEST(Tx, MissingKindRejected) {
   const PrivateKey key = *PrivateKey::generate();
   hpchain::v1::TxBody body = transfer_body(kChain, 1);
