@@ -1,0 +1,230 @@
+// Exact, order-independent accumulation for Monte Carlo tallies.
+//
+// Floating-point addition is not associative, so a sum of doubles depends on
+// the order of its terms: on thread count, partitioning and device. Here each
+// per-sample contribution v is first rounded once, deterministically, to a
+// fixed-point integer round_half_even(v * 2^64), and those integers are added
+// exactly. Integer addition is associative, so any grouping of the same
+// samples gives the same bits (DESIGN.md section 6).
+//
+// Scale and range (docs/compute.md, "Exact accumulation"):
+//   * an ExactSum is a 192-bit two's-complement integer I; its value is
+//     I * 2^-64 (64 fractional bits, 127 integer bits plus sign);
+//   * a contribution is converted with one rounding, to the nearest multiple
+//     of 2^-64, ties to even, computed from the double's bits (no
+//     floating-point operation is involved, so it is identical everywhere);
+//   * a contribution with |v| >= 2^126 or one that is NaN or infinite, and
+//     any sum that leaves the signed 192-bit range, set a sticky flag in the
+//     tally; the host turns a flagged tally into a Status error. Nothing
+//     ever wraps silently.
+//
+// Thread-safety: plain values; one writer at a time.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+
+#include "compute/math/host_device.h"
+
+namespace hpchain::compute {
+
+// Sticky tally flags (bit mask).
+constexpr uint32_t kTallyOverflow = 1u;   // a sum or count left its range
+constexpr uint32_t kTallyNonFinite = 2u;  // a contribution was NaN or infinite
+
+namespace accumulator_detail {
+HPC_HD inline uint64_t double_bits(double v) {
+#if defined(__CUDA_ARCH__)
+  return static_cast<uint64_t>(__double_as_longlong(v));
+#else
+  uint64_t bits;
+  std::memcpy(&bits, &v, sizeof(bits));
+  return bits;
+#endif
+}
+
+HPC_HD inline double double_from_bits(uint64_t bits) {
+#if defined(__CUDA_ARCH__)
+  return __longlong_as_double(static_cast<long long>(bits));
+#else
+  double v;
+  std::memcpy(&v, &bits, sizeof(v));
+  return v;
+#endif
+}
+
+// 2^k for -1022 <= k <= 1023, built from its bits (exact).
+HPC_HD inline double pow2(int k) {
+  return double_from_bits(static_cast<uint64_t>(k + 1023) << 52);
+}
+
+// Rounds m * 2^-r (0 < r) to the nearest integer, ties to even.
+HPC_HD inline uint64_t shift_right_round_even(uint64_t m, int r) {
+  if (r >= 64) return 0;  // m < 2^53, so m * 2^-r < 2^-11 rounds to 0
+  const uint64_t q = m >> r;
+  const uint64_t rem = m & ((uint64_t{1} << r) - 1);
+  const uint64_t half = uint64_t{1} << (r - 1);
+  return (rem > half || (rem == half && (q & 1))) ? q + 1 : q;
+}
+}  // namespace accumulator_detail
+
+// A 192-bit fixed-point sum with scale 2^-64. Zero-initialised by {}.
+struct ExactSum {
+  static constexpr int kFractionBits = 64;
+  static constexpr int kLimbs = 3;
+  uint64_t limb[kLimbs];  // little-endian limbs of a two's-complement integer
+
+  HPC_HD void clear() { limb[0] = limb[1] = limb[2] = 0; }
+
+  HPC_HD bool is_negative() const { return (limb[2] >> 63) != 0; }
+
+  // Adds another sum exactly; sets kTallyOverflow in `flags` when the signed
+  // result does not fit in 192 bits.
+  HPC_HD void add(const ExactSum& other, uint32_t& flags) {
+    const bool a_neg = is_negative(), b_neg = other.is_negative();
+    uint64_t carry = 0;
+    for (int i = 0; i < kLimbs; ++i) {
+      const uint64_t partial = limb[i] + other.limb[i];
+      const uint64_t carry_a = partial < limb[i] ? 1 : 0;
+      const uint64_t total = partial + carry;
+      const uint64_t carry_b = total < partial ? 1 : 0;
+      limb[i] = total;
+      carry = carry_a | carry_b;
+    }
+    if (a_neg == b_neg && is_negative() != a_neg) flags |= kTallyOverflow;
+  }
+
+  // Adds round_half_even(v * 2^64) exactly. NaN or infinity sets
+  // kTallyNonFinite; |v| >= 2^126 or a sum overflow sets kTallyOverflow. On
+  // either flag the sum's value is meaningless, which is why the flag is
+  // sticky and fatal for the tally.
+  HPC_HD void add_double(double v, uint32_t& flags) {
+    ExactSum term{};
+    if (!term.set_from_double(v, flags)) return;
+    add(term, flags);
+  }
+
+  // Sets *this = round_half_even(v * 2^64); returns false (and sets a flag)
+  // when v is not finite or too large.
+  HPC_HD bool set_from_double(double v, uint32_t& flags) {
+    clear();
+    const uint64_t bits = accumulator_detail::double_bits(v);
+    const int biased = static_cast<int>((bits >> 52) & 0x7ff);
+    if (biased == 0x7ff) {
+      flags |= kTallyNonFinite;
+      return false;
+    }
+    const uint64_t fraction = bits & ((uint64_t{1} << 52) - 1);
+    const uint64_t mantissa = biased == 0 ? fraction : (fraction | (uint64_t{1} << 52));
+    if (mantissa == 0) return true;
+    // v = mantissa * 2^(e), e = max(biased, 1) - 1075; the integer we want is
+    // mantissa * 2^(e + 64).
+    const int shift = (biased == 0 ? 1 : biased) - 1075 + kFractionBits;
+    if (shift > 137) {  // top bit at 52 + shift >= 190, i.e. |v| >= 2^126
+      flags |= kTallyOverflow;
+      return false;
+    }
+    if (shift <= 0) {
+      limb[0] = shift == 0 ? mantissa : accumulator_detail::shift_right_round_even(mantissa, -shift);
+    } else {
+      const int word = shift / 64, bit = shift % 64;
+      limb[word] = mantissa << bit;
+      if (bit != 0 && word + 1 < kLimbs) limb[word + 1] = mantissa >> (64 - bit);
+    }
+    if ((bits >> 63) != 0) negate();
+    return true;
+  }
+
+  // Two's-complement negation (exact; -(-2^191) is never produced because
+  // set_from_double caps magnitudes below 2^191).
+  HPC_HD void negate() {
+    uint64_t carry = 1;
+    for (int i = 0; i < kLimbs; ++i) {
+      const uint64_t inverted = ~limb[i];
+      limb[i] = inverted + carry;
+      carry = (carry != 0 && limb[i] == 0) ? 1 : 0;
+    }
+  }
+
+  // The value I * 2^-64 as the nearest double (ties to even): the top 64
+  // significant bits with a sticky bit for the rest are converted by the
+  // correctly rounded integer-to-double conversion, then scaled exactly.
+  HPC_HD double to_double() const {
+    ExactSum magnitude = *this;
+    const bool negative = is_negative();
+    if (negative) magnitude.negate();
+    int top = -1;
+    for (int i = kLimbs - 1; i >= 0 && top < 0; --i) {
+      for (int b = 63; b >= 0; --b) {
+        if ((magnitude.limb[i] >> b) & 1) {
+          top = i * 64 + b;
+          break;
+        }
+      }
+    }
+    if (top < 0) return 0.0;
+    const int drop = top < 64 ? 0 : top - 63;  // bits below the top 64
+    uint64_t head = 0;
+    bool sticky = false;
+    for (int b = 0; b < 64; ++b) {
+      if (magnitude.bit(drop + b)) head |= uint64_t{1} << b;
+    }
+    for (int b = 0; b < drop; ++b) sticky = sticky || magnitude.bit(b);
+    if (sticky) head |= 1;  // 64 > 53 + 1 bits, so this rounds like the full value
+    const double scaled = static_cast<double>(head) * accumulator_detail::pow2(drop - kFractionBits);
+    return negative ? -scaled : scaled;
+  }
+
+  HPC_HD bool bit(int index) const {
+    return index < 64 * kLimbs && ((limb[index / 64] >> (index % 64)) & 1) != 0;
+  }
+
+  // Big-endian two's-complement bytes (24), the canonical encoding.
+  void to_big_endian(uint8_t out[24]) const {
+    for (int i = 0; i < kLimbs; ++i) {
+      const uint64_t word = limb[kLimbs - 1 - i];
+      for (int b = 0; b < 8; ++b) out[i * 8 + b] = static_cast<uint8_t>(word >> (56 - 8 * b));
+    }
+  }
+
+  friend bool operator==(const ExactSum& a, const ExactSum& b) {
+    return a.limb[0] == b.limb[0] && a.limb[1] == b.limb[1] && a.limb[2] == b.limb[2];
+  }
+};
+
+// Adds b to a 64-bit counter, setting kTallyOverflow on wrap-around.
+HPC_HD inline void add_count(uint64_t& counter, uint64_t b, uint32_t& flags) {
+  const uint64_t total = counter + b;
+  if (total < counter) flags |= kTallyOverflow;
+  counter = total;
+}
+
+// The fixed-size per-thread tally of one kernel: kSums exact sums and
+// kCounts integer counters. counts[0] is always the number of samples the
+// tally covers, so merges can be checked against the ranges they claim.
+// (The arrays have one spare slot when kSums is 0, which C++ needs for a
+// legal array; loops run to kSums only.)
+template <int kSumCount, int kCountCount>
+struct Tally {
+  static_assert(kSumCount >= 0 && kCountCount >= 1);
+  static constexpr int kSums = kSumCount;
+  static constexpr int kCounts = kCountCount;
+  ExactSum sums[kSumCount > 0 ? kSumCount : 1];
+  uint64_t counts[kCountCount];
+  uint32_t flags;
+
+  HPC_HD void clear() {
+    for (int i = 0; i < (kSums > 0 ? kSums : 1); ++i) sums[i].clear();
+    for (int i = 0; i < kCounts; ++i) counts[i] = 0;
+    flags = 0;
+  }
+
+  // Exact merge: sums and counts add, flags are or-ed.
+  HPC_HD void merge(const Tally& other) {
+    flags |= other.flags;
+    for (int i = 0; i < kSums; ++i) sums[i].add(other.sums[i], flags);
+    for (int i = 0; i < kCounts; ++i) add_count(counts[i], other.counts[i], flags);
+  }
+};
+
+}  // namespace hpchain::compute

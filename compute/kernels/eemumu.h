@@ -1,0 +1,100 @@
+// Kernel `eemumu`: e+ e- -> mu+ mu- at tree level, photon and Z exchange,
+// massless fermions (docs/compute.md derives every formula below).
+//
+//   dsigma/dOmega = alpha^2 / (4 s) [A0 (1 + c^2) + A1 c],   c = cos(theta)
+//   A0 = 1 + 2 gV^2 Re chi + (gV^2 + gA^2)^2 |chi|^2
+//   A1 = 4 gA^2 Re chi + 8 gV^2 gA^2 |chi|^2
+//   chi(s) = kappa s / (s - mZ^2 + i mZ GammaZ),  kappa = 1 / (4 sin2w cos2w)
+//   gV = -1/2 + 2 sin2w, gA = -1/2 (electron and muon alike)
+// The Breit-Wigner has a fixed (s-independent) width. With z_exchange = 0,
+// chi = 0 and the cross section is pure QED: sigma = 4 pi alpha^2 / (3 s).
+//
+// Sampling: c = 2u - 1 with u uniform in [0, 1) from words 0..1 of block 0
+// (exact: c is a multiple of 2^-52 in [-1, 1)). phi is uniform in [0, 2 pi)
+// and dsigma/dOmega does not depend on it, so its integral is the constant
+// 2 pi: the event weight is w = 4 pi dsigma/dOmega(c) converted to pb, and
+// sigma = E[w]. Forward events have c > 0, backward c < 0.
+#pragma once
+
+#include <cstdint>
+
+#include "compute/accumulator.h"
+#include "compute/philox.h"
+
+namespace hpchain::compute {
+
+// GeV^-2 to picobarn: (hbar c)^2 = 0.3893793721 mb GeV^2 (PDG).
+constexpr double kGevMinus2ToPb = 0.3893793721e9;
+constexpr double kMathPi = 3.141592653589793;
+
+// The angular coefficients of dsigma/dOmega at one energy.
+struct EemumuCoefficients {
+  double a0;
+  double a1;
+  double weight_norm;  // 4 pi * alpha^2 / (4 s) in pb: w = norm (A0 (1+c^2) + A1 c)
+};
+
+// Computes A0, A1 and the weight normalisation from the physical inputs.
+// Uses only + - * /, so host and device agree bit for bit.
+HPC_HD inline EemumuCoefficients eemumu_coefficients(double sqrt_s, double alpha, double mz,
+                                                     double gz, double sin2w, bool z_exchange) {
+  const double s = sqrt_s * sqrt_s;
+  const double gv = -0.5 + 2.0 * sin2w;
+  const double ga = -0.5;
+  double re_chi = 0.0, abs_chi2 = 0.0;
+  if (z_exchange) {
+    const double kappa = 1.0 / (4.0 * sin2w * (1.0 - sin2w));
+    const double d_re = s - mz * mz, d_im = mz * gz;
+    const double denominator = d_re * d_re + d_im * d_im;
+    re_chi = kappa * s * d_re / denominator;
+    abs_chi2 = kappa * kappa * s * s / denominator;
+  }
+  const double gv2 = gv * gv, ga2 = ga * ga;
+  EemumuCoefficients c{};
+  c.a0 = 1.0 + 2.0 * gv2 * re_chi + (gv2 + ga2) * (gv2 + ga2) * abs_chi2;
+  c.a1 = 4.0 * ga2 * re_chi + 8.0 * gv2 * ga2 * abs_chi2;
+  c.weight_norm = 4.0 * kMathPi * alpha * alpha / (4.0 * s) * kGevMinus2ToPb;
+  return c;
+}
+
+struct EemumuKernel {
+  static constexpr int kHistogramBins = 20;
+  // Sum slots of the tally.
+  static constexpr int kSumW = 0;         // sum w
+  static constexpr int kSumW2 = 1;        // sum w^2
+  static constexpr int kSumWSign = 2;     // sum w sign(c)     (forward - backward)
+  static constexpr int kSumW2Sign = 3;    // sum w^2 sign(c)   (for the A_FB error)
+  static constexpr int kSumHistogram = 4; // 20 bins of sum w over c in [-1, 1)
+  using TallyType = Tally<kSumHistogram + kHistogramBins, 1>;
+
+  struct Params {
+    EemumuCoefficients coefficients;
+  };
+
+  // The Monte Carlo weight (pb) of an event at c = cos(theta).
+  HPC_HD static double weight(const EemumuCoefficients& k, double c) {
+    return k.weight_norm * (k.a0 * (1.0 + c * c) + k.a1 * c);
+  }
+
+  HPC_HD static void sample(const Params& p, PhiloxKey key, uint64_t index, uint32_t stream,
+                            TallyType& tally) {
+    const PhiloxCounter w = sample_words(key, index, stream, 0);
+    const uint64_t k = top53(w.w[0], w.w[1]);
+    const double c = 2.0 * (static_cast<double>(k) * kTwoPowMinus53) - 1.0;
+    const double weight_pb = weight(p.coefficients, c);
+    const double w2 = weight_pb * weight_pb;
+    tally.sums[kSumW].add_double(weight_pb, tally.flags);
+    tally.sums[kSumW2].add_double(w2, tally.flags);
+    if (c != 0.0) {
+      const bool forward = c > 0.0;
+      tally.sums[kSumWSign].add_double(forward ? weight_pb : -weight_pb, tally.flags);
+      tally.sums[kSumW2Sign].add_double(forward ? w2 : -w2, tally.flags);
+    }
+    // Bin b covers c in [-1 + b/10, -1 + (b+1)/10); computed from the integer
+    // k (c = k 2^-52 - 1) so no rounding can move an event across an edge.
+    const int bin = static_cast<int>((k * kHistogramBins) >> 53);
+    tally.sums[kSumHistogram + bin].add_double(weight_pb, tally.flags);
+  }
+};
+
+}  // namespace hpchain::compute

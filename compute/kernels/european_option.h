@@ -1,0 +1,66 @@
+// Kernel `european_option`: Black-Scholes price of a European call or put
+// by Monte Carlo over geometric Brownian motion.
+//
+//   S_T = s0 exp((r - sigma^2/2) T + sigma sqrt(T) Z),  Z ~ N(0, 1)
+//   price = E[exp(-r T) max(S_T - K, 0)]   (call; put: max(K - S_T, 0))
+//
+// Z comes from the Box-Muller transform of one Philox block (block 0):
+// u1 = (k1 + 1) 2^-53 in (0, 1] from words 0..1 and u2 = k2 2^-53 in [0, 1)
+// from words 2..3, Z = sqrt(-2 log u1) cos(2 pi u2). log, cos and exp are
+// the project's deterministic dmath functions; sqrt is correctly rounded.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+
+#include "compute/accumulator.h"
+#include "compute/math/dmath.h"
+#include "compute/philox.h"
+
+namespace hpchain::compute {
+
+// One standard normal variate from two uniforms (Box-Muller, cosine branch).
+HPC_HD inline double box_muller(double u1_open_closed, double u2_closed_open) {
+  constexpr double kTwoPi = 6.283185307179586;
+  return std::sqrt(-2.0 * dmath::log(u1_open_closed)) * dmath::cos(kTwoPi * u2_closed_open);
+}
+
+// Z for sample `index` of `stream`: the normal-variate construction shared
+// by every kernel that needs one.
+HPC_HD inline double sample_normal(PhiloxKey key, uint64_t index, uint32_t stream,
+                                   uint32_t block) {
+  const PhiloxCounter w = sample_words(key, index, stream, block);
+  return box_muller(uniform_open_closed(w.w[0], w.w[1]), uniform_closed_open(w.w[2], w.w[3]));
+}
+
+struct EuropeanOptionKernel {
+  static constexpr int kSumPayoff = 0;   // sum of discounted payoffs
+  static constexpr int kSumPayoff2 = 1;  // sum of their squares
+  using TallyType = Tally<2, 1>;
+
+  // Precomputed once per run on the host (also with dmath).
+  struct Params {
+    double s0;
+    double strike;
+    double drift;     // (r - sigma^2/2) T
+    double vol;       // sigma sqrt(T)
+    double discount;  // exp(-r T)
+    bool is_call;
+  };
+
+  // The discounted payoff for one standard normal draw z.
+  HPC_HD static double discounted_payoff(const Params& p, double z) {
+    const double terminal = p.s0 * dmath::exp(p.drift + p.vol * z);
+    const double intrinsic = p.is_call ? terminal - p.strike : p.strike - terminal;
+    return p.discount * (intrinsic > 0.0 ? intrinsic : 0.0);
+  }
+
+  HPC_HD static void sample(const Params& p, PhiloxKey key, uint64_t index, uint32_t stream,
+                            TallyType& tally) {
+    const double payoff = discounted_payoff(p, sample_normal(key, index, stream, 0));
+    tally.sums[kSumPayoff].add_double(payoff, tally.flags);
+    tally.sums[kSumPayoff2].add_double(payoff * payoff, tally.flags);
+  }
+};
+
+}  // namespace hpchain::compute

@@ -1,0 +1,12 @@
+// The CUDA backend's factory in builds configured without a CUDA toolkit
+// (HPCHAIN_HAVE_CUDA off): asking for CUDA is a clear, recoverable error.
+#include "compute/backend.h"
+
+namespace hpchain::compute {
+
+Result<std::unique_ptr<Backend>> make_cuda_backend() {
+  return Status::unavailable(
+      "no CUDA device: this build has no CUDA backend (configured without a CUDA toolkit)");
+}
+
+}  // namespace hpchain::compute

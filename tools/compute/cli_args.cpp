@@ -1,0 +1,110 @@
+#include "tools/compute/cli_args.h"
+
+#include <charconv>
+#include <cmath>
+
+namespace hpchain::compute::cli {
+
+const char* const kUsage =
+    "usage:\n"
+    "  hpchain-compute run --kernel K [--param name=value]... --samples N --seed S\n"
+    "                      [--backend cpu|cuda] [--partitions P] [--threads T] [--json]\n"
+    "  hpchain-compute kernels      list kernels and their parameters\n"
+    "  hpchain-compute --help       this text\n"
+    "\n"
+    "run executes samples [0, N) of kernel K with Philox key S, cut into P units\n"
+    "(default 1) merged exactly; the digest does not depend on backend, threads\n"
+    "or P. --threads defaults to all cores. --json prints one JSON object.\n"
+    "Exit codes: 0 success, 1 run failed (e.g. no CUDA device), 2 bad arguments.\n";
+
+Result<uint64_t> parse_count(const std::string& what, const std::string& text, uint64_t max) {
+  uint64_t value = 0;
+  const char* end = text.data() + text.size();
+  const auto r = std::from_chars(text.data(), end, value);
+  if (r.ec == std::errc() && r.ptr == end && !text.empty()) {
+    if (value > max) return Status::invalid_argument(what + " " + text + " is above " + std::to_string(max));
+    return value;
+  }
+  double real = 0.0;
+  const auto d = std::from_chars(text.data(), end, real);
+  if (text.empty() || d.ec != std::errc() || d.ptr != end || !(real >= 0.0) ||
+      real != std::floor(real) || real > static_cast<double>(max)) {
+    return Status::invalid_argument(what + " '" + text + "' is not an integer in [0, " +
+                                    std::to_string(max) + "]");
+  }
+  return static_cast<uint64_t>(real);
+}
+
+namespace {
+
+Status add_param(Args& args, const std::string& assignment) {
+  const size_t eq = assignment.find('=');
+  if (eq == std::string::npos || eq == 0) {
+    return Status::invalid_argument("--param expects name=value, got '" + assignment + "'");
+  }
+  const std::string name = assignment.substr(0, eq);
+  if (!args.params.emplace(name, assignment.substr(eq + 1)).second) {
+    return Status::invalid_argument("--param " + name + " given twice");
+  }
+  return Status::ok();
+}
+
+// Applies one "--option value" pair of the run command.
+Status apply_option(Args& args, const std::string& option, const std::string& value) {
+  if (option == "--kernel") {
+    args.kernel = value;
+  } else if (option == "--param") {
+    return add_param(args, value);
+  } else if (option == "--samples") {
+    HPC_ASSIGN_OR_RETURN(args.samples, parse_count("--samples", value, kMaxSamples));
+  } else if (option == "--seed") {
+    HPC_ASSIGN_OR_RETURN(args.seed, parse_count("--seed", value, UINT64_MAX));
+  } else if (option == "--backend") {
+    HPC_ASSIGN_OR_RETURN(args.backend, parse_backend(value));
+  } else if (option == "--partitions") {
+    HPC_ASSIGN_OR_RETURN(args.partitions, parse_count("--partitions", value, kMaxSamples));
+  } else if (option == "--threads") {
+    HPC_ASSIGN_OR_RETURN(uint64_t threads, parse_count("--threads", value, 4096));
+    if (threads == 0) return Status::invalid_argument("--threads must be at least 1");
+    args.threads = static_cast<unsigned>(threads);
+  } else {
+    return Status::invalid_argument("unknown option '" + option + "'");
+  }
+  return Status::ok();
+}
+
+}  // namespace
+
+Result<Args> parse_args(const std::vector<std::string>& argv) {
+  Args args;
+  if (argv.empty() || argv[0] == "--help" || argv[0] == "-h" || argv[0] == "help") {
+    if (argv.size() > 1) return Status::invalid_argument("--help takes no arguments");
+    return args;
+  }
+  if (argv[0] == "kernels") {
+    if (argv.size() > 1) return Status::invalid_argument("'kernels' takes no arguments");
+    args.command = Command::kKernels;
+    return args;
+  }
+  if (argv[0] != "run") return Status::invalid_argument("unknown command '" + argv[0] + "'");
+  args.command = Command::kRun;
+  bool have_samples = false, have_seed = false;
+  for (size_t i = 1; i < argv.size(); ++i) {
+    const std::string& option = argv[i];
+    if (option == "--json") {
+      args.json = true;
+      continue;
+    }
+    if (i + 1 >= argv.size()) return Status::invalid_argument("option '" + option + "' needs a value");
+    HPC_TRY(apply_option(args, option, argv[i + 1]));
+    have_samples = have_samples || option == "--samples";
+    have_seed = have_seed || option == "--seed";
+    ++i;
+  }
+  if (args.kernel.empty()) return Status::invalid_argument("run needs --kernel");
+  if (!have_samples) return Status::invalid_argument("run needs --samples");
+  if (!have_seed) return Status::invalid_argument("run needs --seed");
+  return args;
+}
+
+}  // namespace hpchain::compute::cli

@@ -1,0 +1,41 @@
+// Command-line parsing for hpchain-compute (usage in kUsage and
+// docs/compute.md). Parsing is pure: it never prints or exits, so it can be
+// tested; main() turns an error into a message and exit code 2.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "chain/status.h"
+#include "compute/backend.h"
+#include "compute/params.h"
+
+namespace hpchain::compute::cli {
+
+extern const char* const kUsage;
+
+enum class Command { kHelp, kKernels, kRun };
+
+struct Args {
+  Command command = Command::kHelp;
+  std::string kernel;
+  RawParams params;
+  uint64_t samples = 0;
+  uint64_t seed = 0;
+  BackendKind backend = BackendKind::kCpu;
+  uint64_t partitions = 1;
+  unsigned threads = 0;  // 0: all cores
+  bool json = false;
+};
+
+// Parses argv[1..]. InvalidArgument naming the offending option for unknown
+// commands or options, missing values, repeated parameters, malformed
+// numbers and missing required options (--kernel, --samples, --seed).
+Result<Args> parse_args(const std::vector<std::string>& argv);
+
+// An unsigned count: decimal digits, or a number like 1e9 that is an exact
+// integer. InvalidArgument naming `what` otherwise or when above `max`.
+Result<uint64_t> parse_count(const std::string& what, const std::string& text, uint64_t max);
+
+}  // namespace hpchain::compute::cli

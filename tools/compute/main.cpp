@@ -1,0 +1,100 @@
+// hpchain-compute: runs a compute kernel on this machine and prints its
+// result and digest (usage: hpchain-compute --help, docs/compute.md).
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <thread>
+
+#include "compute/cpu_backend.h"
+#include "compute/planner.h"
+#include "tools/compute/cli_args.h"
+#include "tools/compute/cli_output.h"
+
+namespace hpchain::compute::cli {
+namespace {
+
+constexpr int kExitRunFailed = 1;
+constexpr int kExitBadArguments = 2;
+// Progress appears only for runs longer than this, so short runs and
+// scripts see clean output.
+constexpr double kProgressAfterSeconds = 1.0;
+
+int fail(int code, const Status& status) {
+  std::fprintf(stderr, "hpchain-compute: %s\n", status.to_string().c_str());
+  if (code == kExitBadArguments) std::fprintf(stderr, "try: hpchain-compute --help\n");
+  return code;
+}
+
+// Runs the job on a worker thread while this thread draws a progress bar on
+// stderr when it is a terminal and the run takes over a second.
+Result<JobResult> run_with_progress(const JobSpec& job, uint64_t partitions, Backend& backend,
+                                    double* seconds) {
+  const auto start = std::chrono::steady_clock::now();
+  const auto elapsed = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
+  std::atomic<uint64_t> progress{0};
+  std::atomic<bool> finished{false};
+  Result<JobResult> result = Status::internal("run did not complete");
+  std::thread worker([&] {
+    result = run_job(job, partitions, backend, &progress);
+    finished.store(true);
+  });
+  const bool terminal = isatty(STDERR_FILENO) != 0;
+  bool drew = false;
+  while (!finished.load()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (terminal && elapsed() > kProgressAfterSeconds && !finished.load()) {
+      std::fprintf(stderr, "\r%s", progress_line(progress.load(), job.samples, elapsed()).c_str());
+      drew = true;
+    }
+  }
+  worker.join();
+  *seconds = elapsed();
+  if (drew) std::fprintf(stderr, "\r%s\n", progress_line(job.samples, job.samples, *seconds).c_str());
+  return result;
+}
+
+int run_command(const Args& args) {
+  auto job = make_job(args.kernel, args.params, args.samples, args.seed);
+  if (!job.is_ok()) return fail(kExitBadArguments, job.status());
+  if (args.partitions == 0 || args.partitions > job->samples) {
+    return fail(kExitBadArguments, plan_units(job->samples, args.partitions).status());
+  }
+  auto backend = make_backend(args.backend, args.threads);
+  if (!backend.is_ok()) return fail(kExitRunFailed, backend.status());
+  double seconds = 0.0;
+  const auto result = run_with_progress(*job, args.partitions, **backend, &seconds);
+  if (!result.is_ok()) return fail(kExitRunFailed, result.status());
+  std::string backend_text(backend_name(args.backend));
+  if (auto* cpu = dynamic_cast<CpuBackend*>(backend->get())) {
+    if (!args.json) backend_text += " (" + std::to_string(cpu->threads()) + " threads)";
+  }
+  const RunReport report{backend_text, seconds};
+  if (args.json) {
+    std::cout << run_json(*job, *result, report).dump() << "\n";
+  } else {
+    std::cout << run_text(*job, *result, report);
+  }
+  return 0;
+}
+
+int main_impl(int argc, char** argv) {
+  const std::vector<std::string> words(argv + 1, argv + argc);
+  const auto args = parse_args(words);
+  if (!args.is_ok()) return fail(kExitBadArguments, args.status());
+  switch (args->command) {
+    case Command::kHelp: std::cout << kUsage; return 0;
+    case Command::kKernels: std::cout << kernels_listing(); return 0;
+    case Command::kRun: return run_command(*args);
+  }
+  return kExitRunFailed;
+}
+
+}  // namespace
+}  // namespace hpchain::compute::cli
+
+int main(int argc, char** argv) { return hpchain::compute::cli::main_impl(argc, argv); }
