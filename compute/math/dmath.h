@@ -24,7 +24,10 @@
 
 #include "compute/math/host_device.h"
 #include "compute/math/internal/bits.h"
+#include "compute/math/internal/atan.h"
+#include "compute/math/internal/erf.h"
 #include "compute/math/internal/exp_log.h"
+#include "compute/math/internal/pow.h"
 #include "compute/math/internal/trig.h"
 
 namespace hpchain::dmath {
@@ -51,6 +54,38 @@ inline HPC_HD double log1p(double x) { return internal::log1p_impl(x); }
 // sin(+-0) = +-0; sin(+-inf) = cos(+-inf) = NaN.
 inline HPC_HD double sin(double x) { return internal::sin_impl(x); }
 inline HPC_HD double cos(double x) { return internal::cos_impl(x); }
+
+// Arc tangent in [-pi/2, pi/2]. atan(+-0) = +-0, atan(+-inf) = +-pi/2.
+inline HPC_HD double atan(double x) {
+  if (internal::is_nan(x)) return internal::nan_value();
+  return internal::atan_impl(x);
+}
+
+// The angle of the point (x, y) in [-pi, pi], with the C99 special cases:
+// atan2(+-0, +0 or x > 0) = +-0, atan2(+-0, -0 or x < 0) = +-pi,
+// atan2(y != 0, +-0) = +-pi/2, atan2(+-inf, +inf) = +-pi/4,
+// atan2(+-inf, -inf) = +-3pi/4; NaN in either argument gives NaN.
+inline HPC_HD double atan2(double y, double x) { return internal::atan2_impl(y, x); }
+
+// x^y with the C99 special cases: pow(x, +-0) = 1 and pow(1, y) = 1 for
+// any x, y (NaN included); pow(-1, +-inf) = 1; pow(x < 0 finite,
+// non-integer y) = NaN; +-0 and +-inf bases give 0 or inf, negative for an
+// odd integer y; overflow gives +-inf and underflow +-0. y = 1, -1, 2 and
+// 0.5 are computed as x, 1/x, x*x and sqrt(x) (correctly rounded).
+inline HPC_HD double pow(double x, double y) { return internal::pow_impl(x, y); }
+
+// The error function. erf(+-0) = +-0, erf(+-inf) = +-1.
+inline HPC_HD double erf(double x) { return internal::erf_impl(x); }
+
+// The complementary error function 1 - erf(x), accurate in the tail (it
+// underflows to +0 only for x >= 27.3). erfc(+inf) = +0, erfc(-inf) = 2.
+inline HPC_HD double erfc(double x) { return internal::erfc_impl(x); }
+
+// The standard normal cumulative distribution function
+// Phi(x) = erfc(-x / sqrt(2)) / 2, accurate in the lower tail down to the
+// subnormals (see internal/erf.h for how the division by sqrt(2) is kept
+// from costing accuracy). normal_cdf(-inf) = +0, normal_cdf(+inf) = 1.
+inline HPC_HD double normal_cdf(double x) { return internal::normal_cdf_impl(x); }
 
 // |x| by clearing the sign bit (exact; a NaN stays a NaN).
 inline HPC_HD double fabs(double x) {

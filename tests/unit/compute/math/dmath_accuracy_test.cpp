@@ -37,7 +37,7 @@ void check_unary(const char* name, double (*function)(double), MpfrUnary referen
   }
 }
 
-[[maybe_unused]] void check_binary(const char* name, double (*function)(double, double), MpfrBinary reference,
+void check_binary(const char* name, double (*function)(double, double), MpfrBinary reference,
                   const std::vector<std::pair<ArgumentRange, ArgumentRange>>& ranges, double bound_ulp) {
   const uint64_t points = kPointsPerFunction / ranges.size();
   for (const auto& [first, second] : ranges) {
@@ -100,6 +100,45 @@ TEST(DmathAccuracy, Cos) {
                uniform("[-1e6,1e6]", -1e6, 1e6), ArgumentRange{"near k*pi/2", -2e6, 2e6, false, false, false, true},
                binades("huge", 20, 1024, true), binades("tiny", -1074, -20, true)},
               1.0);
+}
+
+TEST(DmathAccuracy, Atan2) {
+  check_binary("atan2", dmath::atan2, mpfr_atan2,
+               {{uniform("y[-10,10]", -10, 10), uniform("x[-10,10]", -10, 10)},
+                {binades("y all", -1075, 1024, true), binades("x all", -1075, 1024, true)},
+                {binades("y ~x", 0, 2, true), binades("x ~y", 0, 2, true)}},
+               2.0);
+}
+
+TEST(DmathAccuracy, Pow) {
+  ArgumentRange integers = uniform("y int[-300,300]", -300, 300);
+  integers.integer_valued = true;
+  check_binary("pow", dmath::pow, mpfr_pow,
+               {{uniform("x[0,10]", 0, 10), uniform("y[-300,300]", -300, 300)},
+                {binades("x all", -1075, 1024, false), uniform("y[-1,1]", -1, 1)},
+                {uniform("x[0.99,1.01]", 0.99, 1.01), uniform("y[-7e4,7e4]", -7e4, 7e4)},
+                {uniform("x[-10,0]", -10, 0), integers},
+                {uniform("x[0.5,2]", 0.5, 2), uniform("y[-1075,1024]", -1075, 1024)}},
+               2.0);
+}
+
+TEST(DmathAccuracy, Erf) {
+  check_unary("erf", dmath::erf, mpfr_erf,
+              {binades("tiny", -1074, -1, true), uniform("[-1.25,1.25]", -1.25, 1.25), uniform("[-6,6]", -6, 6)}, 2.0);
+}
+
+TEST(DmathAccuracy, Erfc) {
+  check_unary("erfc", dmath::erfc, mpfr_erfc,
+              {binades("tiny", -80, -1, true), uniform("[-6,0.84]", -6, 0.84), uniform("[0.84,1.25]", 0.84, 1.25),
+               uniform("[1.25,2.86]", 1.25, 2.86), uniform("[2.86,27.3]", 2.86, 27.3), uniform("[26,27.3]", 26, 27.3)},
+              2.0);
+}
+
+TEST(DmathAccuracy, NormalCdf) {
+  check_unary("normal_cdf", dmath::normal_cdf, mpfr_normal_cdf,
+              {binades("tiny", -80, -1, true), uniform("[-3,3]", -3, 3), uniform("[-1.8,-1.1]", -1.8, -1.1),
+               uniform("[-8,8.5]", -8, 8.5), uniform("[-38.5,-8]", -38.5, -8), uniform("[-38.5,-37]", -38.5, -37)},
+              2.0);
 }
 
 }  // namespace
