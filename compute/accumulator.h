@@ -97,16 +97,45 @@ struct ExactSum {
   // Adds round_half_even(v * 2^64) exactly. NaN or infinity sets
   // kTallyNonFinite; |v| >= 2^126 or a sum overflow sets kTallyOverflow. On
   // either flag the sum's value is meaningless, which is why the flag is
-  // sticky and fatal for the tally.
+  // sticky and fatal for the tally. This is the per-sample hot path: zero
+  // is skipped and a negative term is subtracted rather than negated.
   HPC_HD void add_double(double v, uint32_t& flags) {
+    if (v == 0.0) return;
     ExactSum term{};
-    if (!term.set_from_double(v, flags)) return;
-    add(term, flags);
+    if (!term.set_magnitude_from_double(v, flags)) return;
+    if (v > 0.0) {
+      add(term, flags);
+    } else {
+      subtract(term, flags);
+    }
+  }
+
+  // Subtracts another sum exactly; sets kTallyOverflow when the signed
+  // result does not fit in 192 bits.
+  HPC_HD void subtract(const ExactSum& other, uint32_t& flags) {
+    const bool a_neg = is_negative(), b_neg = other.is_negative();
+    uint64_t borrow = 0;
+    for (int i = 0; i < kLimbs; ++i) {
+      const uint64_t partial = limb[i] - other.limb[i];
+      const uint64_t borrow_a = limb[i] < other.limb[i] ? 1 : 0;
+      const uint64_t total = partial - borrow;
+      const uint64_t borrow_b = partial < borrow ? 1 : 0;
+      limb[i] = total;
+      borrow = borrow_a | borrow_b;
+    }
+    if (a_neg != b_neg && is_negative() != a_neg) flags |= kTallyOverflow;
   }
 
   // Sets *this = round_half_even(v * 2^64); returns false (and sets a flag)
   // when v is not finite or too large.
   HPC_HD bool set_from_double(double v, uint32_t& flags) {
+    if (!set_magnitude_from_double(v, flags)) return false;
+    if (v < 0.0) negate();
+    return true;
+  }
+
+  // Sets *this = round_half_even(|v| * 2^64); same errors as set_from_double.
+  HPC_HD bool set_magnitude_from_double(double v, uint32_t& flags) {
     clear();
     const uint64_t bits = accumulator_detail::double_bits(v);
     const int biased = static_cast<int>((bits >> 52) & 0x7ff);
@@ -131,12 +160,11 @@ struct ExactSum {
       limb[word] = mantissa << bit;
       if (bit != 0 && word + 1 < kLimbs) limb[word + 1] = mantissa >> (64 - bit);
     }
-    if ((bits >> 63) != 0) negate();
     return true;
   }
 
   // Two's-complement negation (exact; -(-2^191) is never produced because
-  // set_from_double caps magnitudes below 2^191).
+  // conversions cap magnitudes below 2^190).
   HPC_HD void negate() {
     uint64_t carry = 1;
     for (int i = 0; i < kLimbs; ++i) {

@@ -13,7 +13,7 @@
 // (exact: c is a multiple of 2^-52 in [-1, 1)). phi is uniform in [0, 2 pi)
 // and dsigma/dOmega does not depend on it, so its integral is the constant
 // 2 pi: the event weight is w = 4 pi dsigma/dOmega(c) converted to pb, and
-// sigma = E[w]. Forward events have c > 0, backward c < 0.
+// sigma = E[w]. Forward events have c >= 0, backward c < 0.
 #pragma once
 
 #include <cstdint>
@@ -59,12 +59,13 @@ HPC_HD inline EemumuCoefficients eemumu_coefficients(double sqrt_s, double alpha
 
 struct EemumuKernel {
   static constexpr int kHistogramBins = 20;
-  // Sum slots of the tally.
-  static constexpr int kSumW = 0;         // sum w
-  static constexpr int kSumW2 = 1;        // sum w^2
-  static constexpr int kSumWSign = 2;     // sum w sign(c)     (forward - backward)
-  static constexpr int kSumW2Sign = 3;    // sum w^2 sign(c)   (for the A_FB error)
-  static constexpr int kSumHistogram = 4; // 20 bins of sum w over c in [-1, 1)
+  // Sum slots of the tally. Only two exact additions per event: w into its
+  // cos(theta) bin and w^2 into the forward or backward slot. sum w, the
+  // forward and backward sums of w (bins 10..19 are exactly c >= 0) and
+  // sum w^2 are exact integer sums of these slots (eemumu.cpp).
+  static constexpr int kSumForwardW2 = 0;  // sum of w^2 over c >= 0
+  static constexpr int kSumBackwardW2 = 1; // sum of w^2 over c < 0
+  static constexpr int kSumHistogram = 2;  // 20 bins of sum w over c in [-1, 1)
   using TallyType = Tally<kSumHistogram + kHistogramBins, 1>;
 
   struct Params {
@@ -82,18 +83,12 @@ struct EemumuKernel {
     const uint64_t k = top53(w.w[0], w.w[1]);
     const double c = 2.0 * (static_cast<double>(k) * kTwoPowMinus53) - 1.0;
     const double weight_pb = weight(p.coefficients, c);
-    const double w2 = weight_pb * weight_pb;
-    tally.sums[kSumW].add_double(weight_pb, tally.flags);
-    tally.sums[kSumW2].add_double(w2, tally.flags);
-    if (c != 0.0) {
-      const bool forward = c > 0.0;
-      tally.sums[kSumWSign].add_double(forward ? weight_pb : -weight_pb, tally.flags);
-      tally.sums[kSumW2Sign].add_double(forward ? w2 : -w2, tally.flags);
-    }
     // Bin b covers c in [-1 + b/10, -1 + (b+1)/10); computed from the integer
     // k (c = k 2^-52 - 1) so no rounding can move an event across an edge.
     const int bin = static_cast<int>((k * kHistogramBins) >> 53);
     tally.sums[kSumHistogram + bin].add_double(weight_pb, tally.flags);
+    tally.sums[c >= 0.0 ? kSumForwardW2 : kSumBackwardW2].add_double(weight_pb * weight_pb,
+                                                                      tally.flags);
   }
 };
 
