@@ -102,8 +102,8 @@ inline HPC_HD double atan2_impl(double y, double x) {
   if ((quadrant & 2) != 0 && iy + (64u << 20) < ix) {
     z = 0.0;  // |y/x| < 2^-64 with x < 0: the result rounds to +-pi
   } else {
-    const double q = y / x;
-    z = atan_impl(q < 0 ? -q : q);
+    // |y/x| by clearing the sign bit: y/x may underflow to -0.
+    z = atan_impl(from_bits(to_bits(y / x) & ~(1ULL << 63)));
   }
   switch (quadrant) {
     case 0: return z;

@@ -156,4 +156,20 @@ inline HPC_HD DoubleDouble two_product(double a, double b) {
   return {p, e};
 }
 
+// acc * s + c in double-double (one Horner step without rounding errors
+// beyond ~2^-104 relative).
+inline HPC_HD DoubleDouble dd_multiply_add(DoubleDouble acc, double s, double c) {
+  const DoubleDouble p = two_product(acc.hi, s);
+  const DoubleDouble t = two_sum(c, p.hi);
+  return quick_two_sum(t.hi, t.lo + (p.lo + acc.lo * s));
+}
+
+// n / d in double-double (relative error ~2^-100).
+inline HPC_HD DoubleDouble dd_divide(DoubleDouble n, DoubleDouble d) {
+  const double q = n.hi / d.hi;
+  const DoubleDouble p = two_product(q, d.hi);
+  const double remainder = (((n.hi - p.hi) - p.lo) + n.lo) - q * d.lo;
+  return quick_two_sum(q, remainder / d.hi);
+}
+
 }  // namespace hpchain::dmath::internal

@@ -35,6 +35,51 @@ inline HPC_HD double erf_middle(double s) {
   return p / q;
 }
 
+// The same two rational functions evaluated in double-double, for erfc
+// and the normal CDF, where erfc's cancellation near 1.25 (erfc = 0.1549 -
+// P/Q = 0.077) would turn Horner's rounding errors into 2 ulp.
+inline HPC_HD DoubleDouble dd_polynomial(const double* c, int degree, double s) {
+  DoubleDouble acc = {c[degree], 0.0};
+  for (int i = degree - 1; i >= 0; --i) acc = dd_multiply_add(acc, s, c[i]);
+  return acc;
+}
+
+inline HPC_HD DoubleDouble erf_small_ratio_dd(double z) {
+  const double p[5] = {1.28379167095512558561e-01, -3.25042107247001499370e-01, -2.84817495755985104766e-02,
+                       -5.77027029648944159157e-03, -2.37630166566501626084e-05};
+  const double q[6] = {1.0, 3.97917223959155352819e-01, 6.50222499887672944485e-02, 5.08130628187576562776e-03,
+                       1.32494738004321644526e-04, -3.96022827877536812320e-06};
+  return dd_divide(dd_polynomial(p, 4, z), dd_polynomial(q, 5, z));
+}
+
+inline HPC_HD DoubleDouble erf_middle_dd(double s) {
+  const double p[7] = {-2.36211856075265944077e-03, 4.14856118683748331666e-01, -3.72207876035701323847e-01,
+                       3.18346619901161753674e-01, -1.10894694282396677476e-01, 3.54783043256182359371e-02,
+                       -2.16637559486879084300e-03};
+  const double q[7] = {1.0, 1.06420880400844228286e-01, 5.40397917702171048937e-01, 7.18286544141962662868e-02,
+                       1.26171219808761642112e-01, 1.36370839120290507362e-02, 1.19844998467991074170e-02};
+  return dd_divide(dd_polynomial(p, 6, s), dd_polynomial(q, 6, s));
+}
+
+// erfc(x) for |x| < 1.25 as a double-double whose error is that of
+// fdlibm's approximations (2^-57.9 and 2^-59.06), not of its arithmetic.
+inline HPC_HD DoubleDouble erfc_central_dd(double x) {
+  const bool negative = (high_word(x) >> 31) != 0;
+  const double ax = negative ? -x : x;
+  if (ax < 0x1.0p-56) return two_sum(1.0, -x);
+  if (ax < 0.84375) {  // 1 - x - x * P/Q(x^2)
+    const DoubleDouble y = erf_small_ratio_dd(x * x);
+    const DoubleDouble p = two_product(y.hi, x);
+    const DoubleDouble xy = quick_two_sum(p.hi, p.lo + y.lo * x);
+    const DoubleDouble one_minus_x = two_sum(1.0, -x);
+    const DoubleDouble head = two_sum(one_minus_x.hi, -xy.hi);
+    return quick_two_sum(head.hi, (head.lo + one_minus_x.lo) - xy.lo);
+  }
+  const DoubleDouble ratio = erf_middle_dd(ax - 1.0);  // (1 - erx) -+ P/Q, 1 + erx exact
+  const DoubleDouble head = negative ? two_sum(1.0 + kErx, ratio.hi) : two_sum(1.0 - kErx, -ratio.hi);
+  return quick_two_sum(head.hi, head.lo + (negative ? ratio.lo : -ratio.lo));
+}
+
 // R/S(s) with s = 1/x^2 for x in [1.25, 28): the tail exponent correction
 // log(x erfc(x)) + x^2 + 0.5625.
 inline HPC_HD double erfc_tail_ratio(double x, double s) {
@@ -56,12 +101,14 @@ inline HPC_HD double erfc_tail_ratio(double x, double s) {
   return r / q;
 }
 
-// erfc(ax) * ax for ax in [1.25, 28): exp(-z^2 - 0.5625) * exp((z - ax)(z + ax) + R/S)
-// with z = ax cut to 21 bits, so z^2 and the first sum are exact.
-inline HPC_HD double erfc_tail_times_x(double ax) {
+// erfc(ax) for ax in [1.25, 28): exp(-z^2 - 0.5625 + (z - ax)(z + ax) + R/S) / ax
+// with z = ax cut to 21 bits, so z^2 and the first sum are exact; the
+// exponent is kept in double-double and the division is the one rounding.
+inline HPC_HD double erfc_tail(double ax) {
   const double z = clear_low_word(ax);
   const double ratio = erfc_tail_ratio(ax, 1.0 / (ax * ax));
-  return exp_impl(-z * z - 0.5625) * exp_impl((z - ax) * (z + ax) + ratio);
+  const DoubleDouble exponent = two_sum(-z * z - 0.5625, (z - ax) * (z + ax) + ratio);
+  return scaled_quotient(exp_extended(exponent.hi, exponent.lo), {ax, 0.0});
 }
 
 inline HPC_HD double erf_impl(double x) {
@@ -83,9 +130,8 @@ inline HPC_HD double erf_impl(double x) {
     return negative ? -kErx - middle : kErx + middle;
   }
   if (abs_high >= 0x40180000) return negative ? -1.0 : 1.0;  // |x| >= 6: rounds to +-1
-  const double ax = negative ? -x : x;
-  const double r = erfc_tail_times_x(ax);
-  return negative ? r / ax - 1.0 : 1.0 - r / ax;
+  const double r = erfc_tail(negative ? -x : x);
+  return negative ? r - 1.0 : 1.0 - r;
 }
 
 inline HPC_HD double erfc_impl(double x) {
@@ -95,20 +141,10 @@ inline HPC_HD double erfc_impl(double x) {
     if (is_nan(x)) return nan_value();
     return negative ? 2.0 : 0.0;
   }
-  if (abs_high < 0x3FEB0000) {  // |x| < 0.84375
-    if (abs_high < 0x3C700000) return 1.0 - x;  // |x| < 2^-56
-    const double y = erf_small_ratio(x * x);
-    if (high < 0x3FD00000 || negative) return 1.0 - (x + x * y);  // x < 1/4
-    return 0.5 - (x * y + (x - 0.5));
-  }
-  if (abs_high < 0x3FF40000) {  // |x| < 1.25
-    const double middle = erf_middle((negative ? -x : x) - 1.0);
-    return negative ? 1.0 + (kErx + middle) : (1.0 - kErx) - middle;
-  }
+  if (abs_high < 0x3FF40000) return erfc_central_dd(x).hi;  // |x| < 1.25
   if (abs_high < 0x403C0000) {  // |x| < 28
     if (negative && abs_high >= 0x40180000) return 2.0;  // x <= -6: rounds to 2
-    const double ax = negative ? -x : x;
-    const double r = erfc_tail_times_x(ax) / ax;
+    const double r = erfc_tail(negative ? -x : x);
     return negative ? 2.0 - r : r;
   }
   return negative ? 2.0 : 0.0;  // erfc(x >= 28) < 2^-1100 rounds to 0
@@ -139,11 +175,18 @@ inline HPC_HD double normal_cdf_impl(double x) {
     const double ax = -x;
     const double z = clear_low_word(ax);
     const double ratio = erfc_tail_ratio(t.hi, 2.0 / (ax * ax));
-    const double scale = exp_impl(0.5 * ((z - ax) * (z + ax)) + ratio) * (kInvSqrt2Hi / ax);
-    return exp_impl(-(0.5 * (z * z)) - 0.5625) * scale;
+    const DoubleDouble exponent = two_sum(-(0.5 * (z * z)) - 0.5625, 0.5 * ((z - ax) * (z + ax)) + ratio);
+    // Phi = exp(exponent) / (2t) = exp(exponent) / (sqrt(2) |x|).
+    const DoubleDouble root2_x = two_product(ax, 2.0 * kInvSqrt2Hi);
+    const DoubleDouble divisor = quick_two_sum(root2_x.hi, root2_x.lo + ax * (2.0 * kInvSqrt2Lo));
+    return scaled_quotient(exp_extended(exponent.hi, exponent.lo), divisor);
   }
   if (t.hi <= -6.0) return 1.0;  // erfc(t) rounds to 2
   const double correction = t.lo * kTwoOverSqrtPi * exp_impl(-(t.hi * t.hi));
+  if (t.hi > -1.25) {  // subtract the correction before the one rounding
+    const DoubleDouble e = erfc_central_dd(t.hi);
+    return 0.5 * (e.hi + (e.lo - correction));
+  }
   return 0.5 * (erfc_impl(t.hi) - correction);
 }
 

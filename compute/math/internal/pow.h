@@ -167,6 +167,8 @@ inline HPC_HD bool pow_special(double x, double y, int y_kind, double* result) {
     double z = (zero != y_negative) ? 0.0 : inf_value();
     if (x_negative && y_kind == 1) z = -z;
     *result = z;
+  } else if (to_bits(x) == 0xBFF0000000000000ULL && y_kind != 0) {
+    *result = y_kind == 1 ? -1.0 : 1.0;  // (-1)^integer, even for |y| >= 2^64
   } else if (x_negative && y_kind == 0) {
     *result = nan_value();  // negative finite x to a non-integer power
   } else {

@@ -6,7 +6,7 @@
 namespace hpchain::dmath::testing {
 namespace {
 
-constexpr mpfr_prec_t kReferencePrecision = 256;
+constexpr mpfr_prec_t kReferencePrecision = 128;
 
 // RAII for mpfr_t, so early returns cannot leak.
 class Mpfr {
@@ -48,7 +48,7 @@ double ulp_error_of(mpfr_ptr exact, double computed) {
   return std::abs(mpfr_get_d(difference.get(), MPFR_RNDN));
 }
 
-// Rounds the 256-bit value to binary64 with IEEE subnormals and overflow.
+// Rounds the 128-bit value to binary64 with IEEE subnormals and overflow.
 double round_to_double(MpfrUnary f, mpfr_srcptr x, mpfr_srcptr y, MpfrBinary g) {
   const mpfr_exp_t old_min = mpfr_get_emin(), old_max = mpfr_get_emax();
   mpfr_t result;

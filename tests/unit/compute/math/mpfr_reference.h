@@ -1,5 +1,5 @@
 // MPFR references for the dmath accuracy tests: the exact value of each
-// function at 256 bits, and the distance of a double result from it in ulps.
+// function at 128 bits, and the distance of a double result from it in ulps.
 #pragma once
 
 #include <mpfr.h>
