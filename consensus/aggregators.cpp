@@ -1,0 +1,59 @@
+#include "consensus/aggregators.h"
+
+namespace hpchain::consensus {
+
+VoteAggregator::Added VoteAggregator::add(const Vote& vote) {
+  HPC_ASSERT(vote.voter < validators_.size());
+  RoundVotes& rv = rounds_[vote.round];
+  auto [it, inserted] = rv.by_voter.emplace(vote.voter, vote);
+  if (!inserted) {
+    if (it->second == vote) return {Verdict::reject(RejectReason::kDuplicate, "vote seen before"), {}};
+    return {Verdict::reject(RejectReason::kEquivocation,
+                            "validator " + std::to_string(vote.voter) + " voted twice in round " +
+                                std::to_string(vote.round)),
+            {}};
+  }
+  if (rv.certified) return {Verdict::accept(), {}};
+  uint64_t power = 0;
+  for (const auto& [voter, v] : rv.by_voter) {
+    if (v.block_id == vote.block_id && v.height == vote.height) power += validators_.power_of(voter);
+  }
+  if (!validators_.is_quorum(power)) return {Verdict::accept(), {}};
+  rv.certified = true;
+  QuorumCert qc;
+  qc.block_id = vote.block_id;
+  qc.round = vote.round;
+  qc.height = vote.height;
+  // std::map iterates by voter index, so the certificate's bytes do not
+  // depend on the order in which votes arrived.
+  for (const auto& [voter, v] : rv.by_voter) {
+    if (v.block_id == vote.block_id && v.height == vote.height) qc.votes.push_back({voter, v.signature});
+  }
+  return {Verdict::accept(), std::move(qc)};
+}
+
+void VoteAggregator::prune_below(uint64_t round) {
+  rounds_.erase(rounds_.begin(), rounds_.lower_bound(round));
+}
+
+TimeoutAggregator::Added TimeoutAggregator::add(uint64_t round, const TimeoutShare& share) {
+  HPC_ASSERT(share.signer < validators_.size());
+  RoundShares& rs = rounds_[round];
+  auto [it, inserted] = rs.by_signer.emplace(share.signer, share);
+  if (!inserted) {
+    return {Verdict::reject(RejectReason::kDuplicate, "timeout seen before"), rs.power, {}};
+  }
+  rs.power += validators_.power_of(share.signer);
+  if (rs.certified || !validators_.is_quorum(rs.power)) return {Verdict::accept(), rs.power, {}};
+  rs.certified = true;
+  TimeoutCert tc;
+  tc.round = round;
+  for (const auto& [signer, s] : rs.by_signer) tc.shares.push_back(s);
+  return {Verdict::accept(), rs.power, std::move(tc)};
+}
+
+void TimeoutAggregator::prune_below(uint64_t round) {
+  rounds_.erase(rounds_.begin(), rounds_.lower_bound(round));
+}
+
+}  // namespace hpchain::consensus

@@ -1,0 +1,54 @@
+// Protobuf codecs for consensus messages (proto/hpchain/v1/consensus.proto).
+//
+// Decoding checks structure only (sizes of ids and signatures, bounds on
+// repeated fields, a parseable header); signatures, quorums and rounds are
+// checked by validation.h. Decoding never aborts on any input.
+#pragma once
+
+#include <string>
+#include <variant>
+
+#include "consensus/types.h"
+#include "hpchain/v1/consensus.pb.h"
+
+namespace hpchain::consensus {
+
+// Larger messages are rejected before parsing (a peer must not make us parse
+// megabytes); it bounds the payload a block may carry.
+inline constexpr size_t kMessageBytesMax = 4 * 1024 * 1024;
+
+struct BlockRequest {
+  Hash32 block_id;
+};
+struct BlockResponse {
+  BlockPtr block;
+};
+
+using MessageBody = std::variant<Proposal, Vote, TimeoutMsg, BlockRequest, BlockResponse>;
+
+struct Message {
+  std::string chain_id;
+  MessageBody body;
+};
+
+// Encodes one message in a ConsensusMessage envelope.
+Bytes encode_message(const std::string& chain_id, const MessageBody& body);
+
+// Decodes an envelope. Errors (all InvalidArgument unless noted):
+//   ResourceExhausted  more than kMessageBytesMax bytes;
+//   "malformed ..."    not a valid encoding, unknown fields, no kind set;
+//   a 32-byte id or 64-byte signature of another length;
+//   more than kMaxValidators signatures in a certificate.
+Result<Message> decode_message(ByteSpan bytes);
+
+// Field-level conversions, shared with the safety-state storage and tests.
+hpchain::v1::QuorumCert qc_to_proto(const QuorumCert& qc);
+Result<QuorumCert> qc_from_proto(const hpchain::v1::QuorumCert& proto);
+hpchain::v1::VoteMsg vote_to_proto(const Vote& vote);
+Result<Vote> vote_from_proto(const hpchain::v1::VoteMsg& proto);
+// Decodes a Block: parses its header bytes (which are kept, never
+// re-serialised) and computes the id.
+Result<BlockPtr> block_from_proto(const hpchain::v1::Block& proto);
+hpchain::v1::Block block_to_proto(const Block& block);
+
+}  // namespace hpchain::consensus

@@ -1,0 +1,319 @@
+#include "consensus/core.h"
+
+#include <algorithm>
+
+#include "chain/log.h"
+
+namespace hpchain::consensus {
+namespace {
+
+constexpr size_t kExecutedStatesMax = 64;
+
+}  // namespace
+
+uint64_t CoreMetrics::rejected_total() const {
+  uint64_t total = 0;
+  for (uint64_t r : rejected) total += r;
+  return total;
+}
+
+Result<std::unique_ptr<ConsensusCore>> ConsensusCore::create(CoreConfig config, CoreDeps deps,
+                                                             std::optional<Recovery> recovery) {
+  HPC_ASSERT(deps.validators && deps.signer && deps.verifier && deps.safety_storage);
+  if (config.self >= deps.validators->size()) {
+    return Status::invalid_argument("self index is not in the validator set");
+  }
+  const Block genesis = genesis_block(config.chain_id);
+  if (!recovery) {
+    auto root = std::make_shared<const Block>(genesis);
+    recovery = Recovery{root, genesis_qc(*root)};
+  }
+  if (recovery->root == nullptr || recovery->root_qc.block_id != recovery->root->id ||
+      recovery->root_qc.height != recovery->root->height() ||
+      recovery->root_qc.round != recovery->root->round()) {
+    return Status::invalid_argument("recovery QC does not certify the recovery root");
+  }
+  HPC_ASSIGN_OR_RETURN(auto safety, SafetyRules::open(*deps.safety_storage, *deps.signer,
+                                                      config.self, config.safety_test_flags));
+  return std::unique_ptr<ConsensusCore>(new ConsensusCore(
+      std::move(config), deps, std::move(safety), std::move(*recovery), genesis.id));
+}
+
+ConsensusCore::ConsensusCore(CoreConfig config, CoreDeps deps, SafetyRules safety,
+                             Recovery recovery, Hash32 genesis_id)
+    : config_(std::move(config)),
+      validators_(*deps.validators),
+      signer_(*deps.signer),
+      committed_blocks_(deps.committed_blocks),
+      genesis_id_(genesis_id),
+      validator_(*deps.validators, *deps.verifier, genesis_id),
+      safety_(std::move(safety)),
+      pacemaker_(*deps.validators, config_.pacemaker),
+      votes_(*deps.validators),
+      tree_(recovery.root, recovery.root_qc),
+      high_qc_(recovery.root_qc) {}
+
+Actions ConsensusCore::take() {
+  Actions out = std::move(out_);
+  out_.clear();
+  return out;
+}
+
+void ConsensusCore::reject(const Verdict& v) {
+  HPC_ASSERT(!v.ok());
+  ++metrics_.rejected[static_cast<size_t>(v.reason)];
+  HPC_LOG_RATE_LIMITED(kConsensus, debug, "validator {} rejected: {} ({})", config_.self,
+                       reject_reason_name(v.reason), v.detail);
+}
+
+void ConsensusCore::send(ValidatorIndex to, const MessageBody& body) {
+  HPC_ASSERT(to != config_.self && to < validators_.size());
+  out_.push_back(SendAction{to, encode_message(config_.chain_id, body)});
+}
+
+Actions ConsensusCore::start() {
+  advance_round();
+  return take();
+}
+
+Actions ConsensusCore::on_message(ValidatorIndex from, ByteSpan bytes) {
+  auto message = decode_message(bytes);
+  if (!message.is_ok()) {
+    reject(Verdict::reject(RejectReason::kMalformed, message.status().message()));
+    return take();
+  }
+  if (message->chain_id != config_.chain_id) {
+    reject(Verdict::reject(RejectReason::kWrongChainId, "envelope names another chain"));
+    return take();
+  }
+  handle(from, *message);
+  return take();
+}
+
+void ConsensusCore::handle(ValidatorIndex from, const Message& message) {
+  std::visit(
+      [&](const auto& body) {
+        using T = std::decay_t<decltype(body)>;
+        if constexpr (std::is_same_v<T, Proposal>) on_proposal(from, body);
+        else if constexpr (std::is_same_v<T, Vote>) on_vote(body);
+        else if constexpr (std::is_same_v<T, TimeoutMsg>) on_timeout(from, body);
+        else if constexpr (std::is_same_v<T, BlockRequest>) on_block_request(from, body);
+        else on_block_response(from, body);
+      },
+      message.body);
+}
+
+void ConsensusCore::on_proposal(ValidatorIndex from, const Proposal& p) {
+  HPC_ASSERT(p.block != nullptr);
+  const uint64_t round = p.block->round();
+  if (round < current_round()) return reject({false, RejectReason::kStaleRound, "old proposal"});
+  if (round > current_round() + config_.max_future_rounds) {
+    return reject({false, RejectReason::kRoundTooFar, "proposal round too far ahead"});
+  }
+  if (auto v = validator_.verify_proposal(p, config_.chain_id); !v.ok()) return reject(v);
+  auto [seen, inserted] = proposals_seen_.emplace(round, p.block->id);
+  if (!inserted) {
+    if (seen->second == p.block->id) return reject({false, RejectReason::kDuplicate, "proposal again"});
+    return reject({false, RejectReason::kEquivocation, "second proposal for one round"});
+  }
+  process_qc(p.block->parent_qc());
+  if (p.tc) process_tc(*p.tc);
+  // A justified proposal's certificates bring us exactly to its round.
+  HPC_ASSERT(current_round() >= round);
+  if (current_round() != round) return reject({false, RejectReason::kStaleRound, "round passed"});
+  insert_and_vote(from, p);
+}
+
+void ConsensusCore::insert_and_vote(ValidatorIndex from, const Proposal& p) {
+  const BlockPtr& block = p.block;
+  if (!tree_.contains(block->parent_id())) {
+    if (block->parent_qc().height <= tree_.root().height()) {
+      return reject({false, RejectReason::kStaleRound, "extends a block below the committed root"});
+    }
+    if (pending_.size() >= config_.max_pending_proposals) pending_.erase(pending_.begin());
+    pending_.push_back({from, p});
+    request_fetch(block->parent_id(), from);
+    return;
+  }
+  if (auto v = tree_.insert(block); !v.ok()) return reject(v);
+  try_commit(high_qc_);
+  auto executed = executed_states_.find(block->fields.state_height);
+  if (executed != executed_states_.end() && executed->second != block->fields.state_hash) {
+    return reject({false, RejectReason::kStateMismatch, "state hash differs from ours"});
+  }
+  if (block->round() == current_round()) vote_for(*block, p.tc);
+}
+
+void ConsensusCore::vote_for(const Block& block, const std::optional<TimeoutCert>& tc) {
+  auto vote = safety_.sign_vote(block, tc);
+  if (!vote.is_ok()) {
+    return reject({false, RejectReason::kSafetyRefused, vote.status().message()});
+  }
+  ++metrics_.votes_sent;
+  const ValidatorIndex next_leader = validators_.leader(vote->round + 1);
+  if (next_leader == config_.self) {
+    on_vote(*vote);
+  } else {
+    send(next_leader, *vote);
+  }
+}
+
+void ConsensusCore::on_vote(const Vote& v) {
+  if (v.round + 1 < current_round()) return reject({false, RejectReason::kStaleRound, "old vote"});
+  if (v.round > current_round() + config_.max_future_rounds) {
+    return reject({false, RejectReason::kRoundTooFar, "vote round too far ahead"});
+  }
+  if (validators_.leader(v.round + 1) != config_.self) {
+    return reject({false, RejectReason::kNotForUs, "we do not lead the next round"});
+  }
+  if (auto verdict = validator_.verify_vote(v); !verdict.ok()) return reject(verdict);
+  auto added = votes_.add(v);
+  if (!added.verdict.ok()) return reject(added.verdict);
+  if (added.qc) {
+    ++metrics_.qcs_formed;
+    process_qc(*added.qc);
+  }
+}
+
+void ConsensusCore::on_timeout(ValidatorIndex from, const TimeoutMsg& t) {
+  if (t.round > current_round() + config_.max_future_rounds) {
+    return reject({false, RejectReason::kRoundTooFar, "timeout round too far ahead"});
+  }
+  const bool stale = t.round < current_round();
+  const bool teaches = t.high_qc.round > high_qc_.round ||
+                       (t.last_tc && t.last_tc->round > pacemaker_.high_tc_round());
+  // A stale timeout is still worth verifying when its certificates would
+  // move us forward; otherwise it costs no signature check.
+  if (stale && !teaches) return reject({false, RejectReason::kStaleRound, "old timeout"});
+  if (auto v = validator_.verify_timeout(t); !v.ok()) return reject(v);
+  process_qc(t.high_qc);
+  if (t.last_tc) process_tc(*t.last_tc);
+  if (stale) return reject({false, RejectReason::kStaleRound, "old timeout"});
+  if (!tree_.contains(t.high_qc.block_id) && t.high_qc.height > tree_.root().height()) {
+    request_fetch(t.high_qc.block_id, from);
+  }
+  auto added = pacemaker_.add_timeout(t.round, t.share);
+  if (!added.verdict.ok()) return reject(added.verdict);
+  if (added.tc) {
+    ++metrics_.tcs_formed;
+    process_tc(*added.tc);
+  } else if (t.round == current_round() && !pacemaker_.own_timeout() &&
+             validators_.exceeds_one_third(added.round_power)) {
+    // More than 1/3 of the power timed out, so at least one honest validator
+    // did: join it (DiemBFT v4 section 4.3) so a TC forms without waiting.
+    local_timeout();
+  }
+}
+
+void ConsensusCore::process_qc(const QuorumCert& qc) {
+  if (qc.round > high_qc_.round) high_qc_ = qc;
+  try_commit(qc);
+  advance_round();
+}
+
+void ConsensusCore::process_tc(const TimeoutCert& tc) {
+  pacemaker_.observe_tc(tc);
+  advance_round();
+}
+
+void ConsensusCore::try_commit(const QuorumCert& qc) {
+  for (auto& committed : tree_.commit_for(qc)) {
+    ++metrics_.blocks_committed;
+    out_.push_back(CommitAction{std::move(committed)});
+  }
+  const uint64_t root_height = tree_.root().height();
+  std::erase_if(pending_, [&](const Pending& p) { return p.proposal.block->height() <= root_height; });
+  std::erase_if(waiting_children_, [&](const auto& kv) { return kv.second->height() <= root_height; });
+}
+
+void ConsensusCore::advance_round() {
+  if (!pacemaker_.advance(high_qc_.round)) return;
+  const uint64_t round = current_round();
+  votes_.prune_below(round - 1);
+  proposals_seen_.erase(proposals_seen_.begin(), proposals_seen_.lower_bound(round));
+  out_.push_back(TimerAction{round, pacemaker_.round_timeout_ms(high_qc_.round)});
+  if (validators_.leader(round) == config_.self) {
+    out_.push_back(PayloadRequestAction{round, high_qc_.height + 1});
+  }
+}
+
+Actions ConsensusCore::on_timer(uint64_t round) {
+  if (round != current_round()) return {};
+  local_timeout();
+  // Fetches whose answer was lost are retried, each time from another peer.
+  std::vector<std::pair<Hash32, ValidatorIndex>> retry;
+  for (const auto& [id, hint] : fetch_hints_) retry.emplace_back(id, hint);
+  for (const auto& [id, hint] : retry) request_fetch(id, hint);
+  out_.push_back(TimerAction{round, pacemaker_.round_timeout_ms(high_qc_.round)});
+  return take();
+}
+
+void ConsensusCore::local_timeout() {
+  const uint64_t round = current_round();
+  auto& own = pacemaker_.own_timeout();
+  if (!own) {
+    const auto tc = pacemaker_.entry_tc();
+    auto share = safety_.sign_timeout(round, high_qc_, tc);
+    if (!share.is_ok()) {
+      return reject({false, RejectReason::kSafetyRefused, share.status().message()});
+    }
+    own = TimeoutMsg{round, high_qc_, *share, tc};
+    ++metrics_.timeouts_sent;
+    const TimeoutMsg msg = *own;
+    out_.push_back(BroadcastAction{encode_message(config_.chain_id, msg)});
+    auto added = pacemaker_.add_timeout(round, msg.share);
+    if (added.tc) {
+      ++metrics_.tcs_formed;
+      process_tc(*added.tc);
+    }
+    return;
+  }
+  out_.push_back(BroadcastAction{encode_message(config_.chain_id, *own)});
+}
+
+Actions ConsensusCore::on_payload_ready(uint64_t round, Bytes payload, uint64_t timestamp_ms) {
+  if (round != current_round() || validators_.leader(round) != config_.self ||
+      proposed_round_ >= round) {
+    return {};
+  }
+  BlockFields f;
+  f.height = high_qc_.height + 1;
+  f.round = round;
+  f.parent_id = high_qc_.block_id;
+  f.parent_qc = high_qc_;
+  f.payload_hash = sha256(payload);
+  if (!executed_states_.empty()) {
+    f.state_height = executed_states_.rbegin()->first;
+    f.state_hash = executed_states_.rbegin()->second;
+  }
+  f.timestamp_ms = timestamp_ms;
+  f.proposer = config_.self;
+  Proposal p;
+  p.block = std::make_shared<const Block>(make_block(config_.chain_id, f, std::move(payload)));
+  if (high_qc_.round + 1 != round) {
+    p.tc = pacemaker_.entry_tc();
+    HPC_ASSERT(p.tc.has_value());  // the round was entered by a TC
+  }
+  auto sig = safety_.sign_proposal(*p.block);
+  if (!sig.is_ok()) {
+    reject({false, RejectReason::kSafetyRefused, sig.status().message()});
+    return take();
+  }
+  p.signature = *sig;
+  proposed_round_ = round;
+  ++metrics_.proposals_sent;
+  out_.push_back(BroadcastAction{encode_message(config_.chain_id, p)});
+  proposals_seen_.emplace(round, p.block->id);
+  insert_and_vote(config_.self, p);
+  return take();
+}
+
+Actions ConsensusCore::on_block_executed(const Hash32& id, uint64_t height, const Hash32& state_hash) {
+  HPC_ASSERT(height <= tree_.root().height());
+  (void)id;
+  executed_states_[height] = state_hash;
+  while (executed_states_.size() > kExecutedStatesMax) executed_states_.erase(executed_states_.begin());
+  return {};
+}
+
+}  // namespace hpchain::consensus

@@ -1,0 +1,195 @@
+// ConsensusCore: the 2-chain HotStuff state machine of one validator
+// (docs/consensus.md). Events in, actions out: every entry point takes one
+// event and returns the actions the host must carry out, in order. There is
+// no I/O, clock, thread or randomness inside; the host owns all of them.
+//
+// Thread-safety: none; one host thread drives one core. The references in
+// CoreDeps must outlive the core.
+#pragma once
+
+#include <array>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "consensus/aggregators.h"
+#include "consensus/block_tree.h"
+#include "consensus/codec.h"
+#include "consensus/crypto.h"
+#include "consensus/pacemaker.h"
+#include "consensus/safety_rules.h"
+#include "consensus/validation.h"
+
+namespace hpchain::consensus {
+
+// Send `message` (an encoded ConsensusMessage) to validator `to`.
+struct SendAction {
+  ValidatorIndex to = 0;
+  Bytes message;
+};
+// Send `message` to every validator except ourselves.
+struct BroadcastAction {
+  Bytes message;
+};
+// Ask validator `peer` for block `block_id` (`message` is the request).
+struct FetchBlockAction {
+  Hash32 block_id;
+  ValidatorIndex peer = 0;
+  Bytes message;
+};
+// `block` is final; commits arrive in height order without gaps.
+struct CommitAction {
+  CommittedBlock committed;
+};
+// Call on_timer(round) after `delay_ms` (earlier timers may be dropped).
+struct TimerAction {
+  uint64_t round = 0;
+  uint64_t delay_ms = 0;
+};
+// We lead `round`: call on_payload_ready(round, ...) with a payload.
+struct PayloadRequestAction {
+  uint64_t round = 0;
+  uint64_t height = 0;
+};
+using Action = std::variant<SendAction, BroadcastAction, FetchBlockAction, CommitAction,
+                            TimerAction, PayloadRequestAction>;
+using Actions = std::vector<Action>;
+
+// Blocks the host committed earlier, so that lagging peers can fetch them
+// after the tree pruned them. Returns null when unknown.
+class CommittedBlockReader {
+ public:
+  virtual ~CommittedBlockReader() = default;
+  virtual BlockPtr find(const Hash32& id) const = 0;
+};
+
+struct CoreConfig {
+  std::string chain_id;
+  ValidatorIndex self = 0;
+  PacemakerConfig pacemaker;
+  // Rounds further ahead than this are rejected (kRoundTooFar): the bound
+  // on every per-round container.
+  uint64_t max_future_rounds = 64;
+  size_t max_pending_proposals = 8;   // proposals waiting for a fetched parent
+  size_t max_waiting_blocks = 1024;   // fetched blocks waiting for their parent
+  size_t max_outstanding_fetches = 16;
+  SafetyTestFlags safety_test_flags;  // tests only
+};
+
+struct CoreDeps {
+  const ValidatorSet* validators = nullptr;
+  Signer* signer = nullptr;
+  const SignatureVerifier* verifier = nullptr;
+  SafetyStorage* safety_storage = nullptr;
+  const CommittedBlockReader* committed_blocks = nullptr;  // may be null
+};
+
+// Where a (re)started core begins: the last committed block and its QC.
+struct Recovery {
+  BlockPtr root;
+  QuorumCert root_qc;
+};
+
+struct CoreMetrics {
+  std::array<uint64_t, kRejectReasonCount> rejected{};
+  uint64_t proposals_sent = 0;
+  uint64_t votes_sent = 0;
+  uint64_t timeouts_sent = 0;
+  uint64_t qcs_formed = 0;
+  uint64_t tcs_formed = 0;
+  uint64_t blocks_committed = 0;
+  uint64_t rejected_total() const;
+};
+
+class ConsensusCore {
+ public:
+  // Loads the safety state. `recovery` defaults to genesis. Errors: those of
+  // SafetyStorage::load; InvalidArgument if `recovery` is inconsistent.
+  static Result<std::unique_ptr<ConsensusCore>> create(CoreConfig config, CoreDeps deps,
+                                                       std::optional<Recovery> recovery = {});
+
+  // Enters the first round: a timer, and a payload request if we lead it.
+  Actions start();
+  // A message from validator `from` (the transport's authenticated peer;
+  // used only to choose whom to fetch from). Any bytes are accepted: a bad
+  // message is counted under its RejectReason and yields no action.
+  Actions on_message(ValidatorIndex from, ByteSpan bytes);
+  // The timer of `round` fired; stale rounds are ignored.
+  Actions on_timer(uint64_t round);
+  // The payload for a round we lead; ignored if the round has passed.
+  Actions on_payload_ready(uint64_t round, Bytes payload, uint64_t timestamp_ms);
+  // The host executed committed block `id` at `height`; the state hash goes
+  // into our next proposal and proposals naming another hash for a height we
+  // executed get no vote (kStateMismatch).
+  Actions on_block_executed(const Hash32& id, uint64_t height, const Hash32& state_hash);
+  // State sync installed committed `block`, certified by `qc`. Blocks at or
+  // below our root are ignored; an invalid QC is counted and ignored.
+  Actions on_synced(BlockPtr block, const QuorumCert& qc);
+
+  // The typed message handlers behind on_message (also used by tests).
+  void handle(ValidatorIndex from, const Message& message);
+
+  uint64_t current_round() const { return pacemaker_.current_round(); }
+  const QuorumCert& high_qc() const { return high_qc_; }
+  const Block& committed_root() const { return tree_.root(); }
+  const CoreMetrics& metrics() const { return metrics_; }
+  const SafetyState& safety_state() const { return safety_.state(); }
+  const ValidatorSet& validators() const { return validators_; }
+  const Hash32& genesis_id() const { return genesis_id_; }
+
+ private:
+  ConsensusCore(CoreConfig config, CoreDeps deps, SafetyRules safety, Recovery recovery,
+                Hash32 genesis_id);
+  Actions take();
+  void reject(const Verdict& v);
+  void on_proposal(ValidatorIndex from, const Proposal& p);
+  void on_vote(const Vote& v);
+  void on_timeout(ValidatorIndex from, const TimeoutMsg& t);
+  void on_block_request(ValidatorIndex from, const BlockRequest& r);
+  void on_block_response(ValidatorIndex from, const BlockResponse& r);
+  void insert_and_vote(ValidatorIndex from, const Proposal& p);
+  void insert_chain(BlockPtr block);
+  void retry_pending();
+  void vote_for(const Block& block, const std::optional<TimeoutCert>& tc);
+  void process_qc(const QuorumCert& qc);
+  void process_tc(const TimeoutCert& tc);
+  void try_commit(const QuorumCert& qc);
+  void advance_round();
+  void local_timeout();
+  void request_fetch(const Hash32& id, ValidatorIndex hint);
+  void send(ValidatorIndex to, const MessageBody& body);
+
+  CoreConfig config_;
+  const ValidatorSet& validators_;
+  Signer& signer_;
+  const CommittedBlockReader* committed_blocks_;
+  Hash32 genesis_id_;
+  MessageValidator validator_;
+  SafetyRules safety_;
+  Pacemaker pacemaker_;
+  VoteAggregator votes_;
+  BlockTree tree_;
+  QuorumCert high_qc_;
+  uint64_t proposed_round_ = 0;
+  // Executed state by height, for the state check; bounded to the last
+  // kExecutedStatesMax heights.
+  std::map<uint64_t, Hash32> executed_states_;
+  // Proposal id seen per round, to reject equivocation; pruned below the
+  // current round, admitted up to current + max_future_rounds.
+  std::map<uint64_t, Hash32> proposals_seen_;
+  struct Pending {
+    ValidatorIndex from;
+    Proposal proposal;
+  };
+  std::vector<Pending> pending_;                  // <= max_pending_proposals
+  std::map<Hash32, BlockPtr> waiting_children_;   // parent id -> child; <= max_waiting_blocks
+  std::map<Hash32, uint32_t> fetches_;            // id -> attempts; <= max_outstanding_fetches
+  std::map<Hash32, ValidatorIndex> fetch_hints_;  // same keys as fetches_
+  CoreMetrics metrics_;
+  Actions out_;
+};
+
+}  // namespace hpchain::consensus

@@ -1,0 +1,95 @@
+// ConsensusCore: block fetching and state sync (the part of the core that
+// fills holes in the block tree).
+#include <algorithm>
+
+#include "consensus/core.h"
+
+namespace hpchain::consensus {
+
+void ConsensusCore::request_fetch(const Hash32& id, ValidatorIndex hint) {
+  if (fetches_.count(id) == 0 && fetches_.size() >= config_.max_outstanding_fetches) return;
+  const uint32_t attempt = fetches_[id]++;
+  fetch_hints_[id] = hint;
+  // The first attempt asks the peer that named the block; later ones rotate
+  // through the set, so one silent peer cannot stall us.
+  const auto n = static_cast<ValidatorIndex>(validators_.size());
+  ValidatorIndex peer = static_cast<ValidatorIndex>((hint + attempt) % n);
+  if (peer == config_.self) peer = static_cast<ValidatorIndex>((peer + 1) % n);
+  if (peer == config_.self) return;  // a set of one has nobody to ask
+  out_.push_back(FetchBlockAction{id, peer, encode_message(config_.chain_id, BlockRequest{id})});
+}
+
+void ConsensusCore::on_block_request(ValidatorIndex from, const BlockRequest& r) {
+  if (from >= validators_.size() || from == config_.self) return;
+  BlockPtr block = tree_.find(r.block_id);
+  if (block == nullptr && committed_blocks_ != nullptr) block = committed_blocks_->find(r.block_id);
+  if (block == nullptr) return;  // not ours to serve; the requester asks another peer
+  send(from, BlockResponse{block});
+}
+
+void ConsensusCore::on_block_response(ValidatorIndex from, const BlockResponse& r) {
+  const BlockPtr& block = r.block;
+  if (fetches_.count(block->id) == 0) {
+    return reject({false, RejectReason::kUnsolicitedBlock, "block nobody asked for"});
+  }
+  // We asked for this id because a verified QC named it, so the id alone
+  // authenticates the block; its own QC is checked to keep the tree sound.
+  if (auto v = validator_.verify_block(*block, config_.chain_id); !v.ok()) return reject(v);
+  fetches_.erase(block->id);
+  fetch_hints_.erase(block->id);
+  if (tree_.contains(block->parent_id())) return insert_chain(block);
+  if (block->parent_qc().height <= tree_.root().height()) {
+    return reject({false, RejectReason::kStaleRound, "fetched block below the committed root"});
+  }
+  if (waiting_children_.size() >= config_.max_waiting_blocks) {
+    return reject({false, RejectReason::kRoundTooFar, "too many fetched blocks waiting"});
+  }
+  waiting_children_[block->parent_id()] = block;
+  request_fetch(block->parent_id(), from);
+}
+
+void ConsensusCore::insert_chain(BlockPtr block) {
+  // Inserts `block`, then every waiting descendant that now links up.
+  while (block != nullptr) {
+    if (auto v = tree_.insert(block); !v.ok()) return reject(v);
+    process_qc(block->parent_qc());
+    auto child = waiting_children_.find(block->id);
+    if (child == waiting_children_.end()) break;
+    block = child->second;
+    waiting_children_.erase(child);
+  }
+  try_commit(high_qc_);
+  retry_pending();
+}
+
+void ConsensusCore::retry_pending() {
+  std::vector<Pending> ready;
+  std::vector<Pending> still;
+  for (auto& p : pending_) {
+    (tree_.contains(p.proposal.block->parent_id()) ? ready : still).push_back(std::move(p));
+  }
+  pending_ = std::move(still);
+  for (const auto& p : ready) insert_and_vote(p.from, p.proposal);
+}
+
+Actions ConsensusCore::on_synced(BlockPtr block, const QuorumCert& qc) {
+  HPC_ASSERT(block != nullptr);
+  if (block->height() <= tree_.root().height()) return {};
+  if (qc.block_id != block->id || qc.height != block->height() || qc.round != block->round()) {
+    reject({false, RejectReason::kBadBlock, "sync QC does not certify the synced block"});
+    return take();
+  }
+  if (auto v = validator_.verify_qc(qc); !v.ok()) {
+    reject(v);
+    return take();
+  }
+  tree_.reset(std::move(block), qc);
+  pending_.clear();
+  waiting_children_.clear();
+  fetches_.clear();
+  fetch_hints_.clear();
+  process_qc(qc);
+  return take();
+}
+
+}  // namespace hpchain::consensus

@@ -1,0 +1,116 @@
+#include "consensus/safety_rules.h"
+
+#include <algorithm>
+
+#include "chain/codec.h"
+#include "consensus/codec.h"
+
+namespace hpchain::consensus {
+
+Bytes encode_safety_state(const SafetyState& state) {
+  hpchain::v1::SafetyStateRecord r;
+  r.set_last_voted_round(state.last_voted_round);
+  r.set_one_chain_round(state.one_chain_round);
+  r.set_highest_timeout_round(state.highest_timeout_round);
+  if (state.last_vote) *r.mutable_last_vote() = vote_to_proto(*state.last_vote);
+  return serialize_proto(r);
+}
+
+Result<SafetyState> decode_safety_state(ByteSpan bytes) {
+  hpchain::v1::SafetyStateRecord r;
+  if (!parse_proto(bytes, r, "safety state").is_ok()) {
+    return Status::corruption("safety state record does not parse");
+  }
+  SafetyState s;
+  s.last_voted_round = r.last_voted_round();
+  s.one_chain_round = r.one_chain_round();
+  s.highest_timeout_round = r.highest_timeout_round();
+  if (r.has_last_vote()) {
+    auto vote = vote_from_proto(r.last_vote());
+    if (!vote.is_ok()) return Status::corruption("safety state vote: " + vote.status().message());
+    s.last_vote = *vote;
+  }
+  return s;
+}
+
+Result<SafetyRules> SafetyRules::open(SafetyStorage& storage, Signer& signer, ValidatorIndex self,
+                                      SafetyTestFlags flags) {
+  HPC_ASSIGN_OR_RETURN(auto state, storage.load());
+  return SafetyRules(storage, signer, self, std::move(state), flags);
+}
+
+Status SafetyRules::commit(SafetyState next) {
+  // Rounds in the safety state only ever grow; a shrinking one is a bug here.
+  HPC_ASSERT(next.last_voted_round >= state_.last_voted_round);
+  HPC_ASSERT(next.one_chain_round >= state_.one_chain_round);
+  HPC_ASSERT(next.highest_timeout_round >= state_.highest_timeout_round);
+  HPC_TRY(storage_->save(next).with_context("saving safety state"));
+  state_ = std::move(next);
+  return Status::ok();
+}
+
+Result<Vote> SafetyRules::sign_vote(const Block& block, const std::optional<TimeoutCert>& tc) {
+  const uint64_t round = block.round();
+  const uint64_t qc_round = block.parent_qc().round;
+  HPC_ASSERT(qc_round < round);
+  if (state_.last_vote && state_.last_vote->round == round &&
+      !flags_.skip_last_voted_round_check) {
+    return *state_.last_vote;
+  }
+  if (round <= state_.last_voted_round && !flags_.skip_last_voted_round_check) {
+    return Status::failed_precondition("round not after last voted round: round " +
+                                       std::to_string(round) + ", last voted " +
+                                       std::to_string(state_.last_voted_round));
+  }
+  const bool follows_qc = round == qc_round + 1;
+  const bool follows_tc = tc && round == tc->round + 1 &&
+                          (qc_round >= tc->highest_high_qc_round() || flags_.skip_tc_lock_check);
+  if (!follows_qc && !follows_tc) {
+    return Status::failed_precondition("not safe to vote in round " + std::to_string(round));
+  }
+  Vote vote;
+  vote.block_id = block.id;
+  vote.round = round;
+  vote.height = block.height();
+  vote.voter = self_;
+  vote.signature = signer_->sign(SignDomain::kVote, vote_signing_bytes(block.id, round, block.height()));
+  SafetyState next = state_;
+  next.last_voted_round = std::max(next.last_voted_round, round);
+  next.one_chain_round = std::max(next.one_chain_round, qc_round);
+  next.last_vote = vote;
+  HPC_TRY(commit(std::move(next)));
+  return vote;
+}
+
+Result<TimeoutShare> SafetyRules::sign_timeout(uint64_t round, const QuorumCert& high_qc,
+                                               const std::optional<TimeoutCert>& tc) {
+  if (round < state_.last_voted_round) {
+    return Status::failed_precondition("round before last voted round: round " +
+                                       std::to_string(round) + ", last voted " +
+                                       std::to_string(state_.last_voted_round));
+  }
+  const bool justified = round == high_qc.round + 1 || (tc && round == tc->round + 1);
+  if (!justified || high_qc.round < state_.one_chain_round) {
+    return Status::failed_precondition("not safe to timeout in round " + std::to_string(round));
+  }
+  TimeoutShare share;
+  share.signer = self_;
+  share.high_qc_round = high_qc.round;
+  share.signature = signer_->sign(SignDomain::kTimeout, timeout_signing_bytes(round, high_qc.round));
+  SafetyState next = state_;
+  next.last_voted_round = round;  // no vote may follow our timeout in this round
+  next.highest_timeout_round = std::max(next.highest_timeout_round, round);
+  HPC_TRY(commit(std::move(next)));
+  return share;
+}
+
+Result<Signature> SafetyRules::sign_proposal(const Block& block) {
+  HPC_ASSERT(block.fields.proposer == self_);
+  if (block.round() <= state_.last_voted_round) {
+    return Status::failed_precondition("already voted or timed out in round " +
+                                       std::to_string(block.round()));
+  }
+  return signer_->sign(SignDomain::kProposal, proposal_signing_bytes(block.id));
+}
+
+}  // namespace hpchain::consensus

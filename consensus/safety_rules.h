@@ -1,0 +1,97 @@
+// SafetyRules: the only component that signs votes, timeouts and proposals,
+// and the keeper of the persisted safety state (Jolteon / Aptos
+// safety_rules_2chain; docs/consensus.md section 3).
+//
+// Persistence is synchronous: every sign_* call that changes the state saves
+// it through SafetyStorage::save and returns the signature only after save
+// returned ok. The "persist safety state" action is therefore a call,
+// not an action: an action list can be reordered or half-executed by a host,
+// a call cannot, so no vote or timeout can ever leave before its state is
+// durable. A failed save is returned as an error and nothing is signed.
+#pragma once
+
+#include <optional>
+
+#include "consensus/crypto.h"
+#include "consensus/types.h"
+
+namespace hpchain::consensus {
+
+struct SafetyState {
+  uint64_t last_voted_round = 0;       // highest round we voted or timed out in
+  uint64_t one_chain_round = 0;        // highest QC round seen in a voted block (the lock)
+  uint64_t highest_timeout_round = 0;  // highest round we signed a timeout for
+  std::optional<Vote> last_vote;       // replayed verbatim for a repeated request
+  friend bool operator==(const SafetyState&, const SafetyState&) = default;
+};
+
+// Durable storage of one validator's safety state. save() must return only
+// once the state would survive a crash (fsync); load() returns the last saved
+// state, or the default state when nothing was ever saved. Errors are
+// returned as Status (IoError, Corruption) and stop signing.
+class SafetyStorage {
+ public:
+  virtual ~SafetyStorage() = default;
+  virtual Result<SafetyState> load() = 0;
+  virtual Status save(const SafetyState& state) = 0;
+};
+
+// Encodes a state as a SafetyStateRecord (for storages that write bytes) and
+// back; decode errors are Corruption.
+Bytes encode_safety_state(const SafetyState& state);
+Result<SafetyState> decode_safety_state(ByteSpan bytes);
+
+// Deliberately broken variants, for the simulator's proof that it can fail.
+// Never set outside tests: each one removes a rule safety depends on.
+struct SafetyTestFlags {
+  bool skip_last_voted_round_check = false;  // allows two votes in one round
+  bool skip_tc_lock_check = false;           // votes after a TC for a block below the TC's highest QC
+};
+
+class SafetyRules {
+ public:
+  // Loads the state from `storage`. Both references must outlive the object.
+  // Errors: those of storage.load().
+  static Result<SafetyRules> open(SafetyStorage& storage, Signer& signer, ValidatorIndex self,
+                                  SafetyTestFlags flags = {});
+
+  // Signs a vote for `block` (whose QC and optional TC the caller verified).
+  // If we already voted in the block's round, returns that earlier vote
+  // unchanged (even for another block): a repeated request must not produce
+  // a second, different signature. Otherwise refuses (FailedPrecondition)
+  //   "round not after last voted round": round <= last_voted_round;
+  //   "not safe to vote": round is neither QC round + 1 nor TC round + 1
+  //     with the QC at least the TC's highest QC round.
+  // On success the new state (last vote, one_chain_round) is saved first.
+  Result<Vote> sign_vote(const Block& block, const std::optional<TimeoutCert>& tc);
+
+  // Signs our timeout share for `round` with highest QC `high_qc` and the TC
+  // that brought us to `round`, if any. Refuses (FailedPrecondition)
+  //   "round before last voted round": round < last_voted_round;
+  //   "not safe to timeout": round is neither high_qc.round + 1 nor
+  //     tc.round + 1, or high_qc.round < one_chain_round.
+  // Signing the same round again is allowed and returns the same share.
+  Result<TimeoutShare> sign_timeout(uint64_t round, const QuorumCert& high_qc,
+                                    const std::optional<TimeoutCert>& tc);
+
+  // Signs a proposal for a block we lead. Refuses (FailedPrecondition) a
+  // round we already voted or timed out in, so a restarted leader cannot
+  // propose a second block for its round. Does not change the state.
+  Result<Signature> sign_proposal(const Block& block);
+
+  const SafetyState& state() const { return state_; }
+
+ private:
+  SafetyRules(SafetyStorage& storage, Signer& signer, ValidatorIndex self, SafetyState state,
+              SafetyTestFlags flags)
+      : storage_(&storage), signer_(&signer), self_(self), state_(std::move(state)), flags_(flags) {}
+  Status commit(SafetyState next);
+
+  SafetyStorage* storage_;
+  Signer* signer_;
+  ValidatorIndex self_;
+  SafetyState state_;
+  SafetyTestFlags flags_;
+};
+
+}  // namespace hpchain::consensus

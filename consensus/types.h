@@ -1,0 +1,160 @@
+// Consensus value types: validator sets, blocks, votes, certificates and the
+// canonical bytes their signatures cover (docs/consensus.md section 2).
+//
+// All types are plain values, safe to copy and to share read-only between
+// threads. Nothing here verifies signatures: validation.h does.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "chain/bytes.h"
+#include "chain/hash.h"
+#include "chain/keys.h"
+
+namespace hpchain::consensus {
+
+using ValidatorIndex = uint32_t;
+
+// The most validators one set may hold. It bounds every repeated field that
+// arrives from the network (certificate signatures, timeout shares).
+inline constexpr size_t kMaxValidators = 1024;
+
+struct ValidatorInfo {
+  PublicKey key;
+  uint64_t voting_power = 0;
+};
+
+// An ordered set of validators with voting power. Quorum is more than 2/3 of
+// the total power, decided in exact integer arithmetic (3 * power > 2 * total).
+class ValidatorSet {
+ public:
+  // InvalidArgument for an empty set, more than kMaxValidators members, a
+  // duplicated key, zero total power, or a total power above 2^62 (so that
+  // 3 * total cannot overflow).
+  static Result<ValidatorSet> create(std::vector<ValidatorInfo> members);
+
+  size_t size() const { return members_.size(); }
+  const ValidatorInfo& at(ValidatorIndex i) const;
+  uint64_t total_power() const { return total_power_; }
+  uint64_t power_of(ValidatorIndex i) const { return at(i).voting_power; }
+
+  // True when `power` is more than 2/3 of the total.
+  bool is_quorum(uint64_t power) const { return 3 * power > 2 * total_power_; }
+  // True when `power` is more than 1/3 of the total: at least one honest
+  // validator is among its holders if at most f are faulty.
+  bool exceeds_one_third(uint64_t power) const { return 3 * power > total_power_; }
+
+  // The leader of `round`: a fixed cyclic schedule in which each validator
+  // appears in proportion to its power, interleaved by smooth weighted
+  // round-robin so that a heavy validator does not lead many rounds in a
+  // row. Validators with zero power never lead. Pure function of the set.
+  ValidatorIndex leader(uint64_t round) const;
+
+ private:
+  std::vector<ValidatorInfo> members_;
+  uint64_t total_power_ = 0;
+  std::vector<ValidatorIndex> schedule_;  // one cycle; at most kScheduleMax entries
+};
+
+// A quorum certificate: signed votes for one block in one round.
+struct Signed {
+  ValidatorIndex signer = 0;
+  Signature signature;
+  friend bool operator==(const Signed&, const Signed&) = default;
+};
+
+struct QuorumCert {
+  Hash32 block_id;
+  uint64_t round = 0;
+  uint64_t height = 0;
+  std::vector<Signed> votes;
+  friend bool operator==(const QuorumCert&, const QuorumCert&) = default;
+};
+
+struct TimeoutShare {
+  ValidatorIndex signer = 0;
+  uint64_t high_qc_round = 0;
+  Signature signature;
+  friend bool operator==(const TimeoutShare&, const TimeoutShare&) = default;
+};
+
+struct TimeoutCert {
+  uint64_t round = 0;
+  std::vector<TimeoutShare> shares;
+  // The highest QC round among the shares: a block proposed after this TC
+  // must extend a QC at least this high (the Jolteon lock).
+  uint64_t highest_high_qc_round() const;
+  friend bool operator==(const TimeoutCert&, const TimeoutCert&) = default;
+};
+
+// The fields of a block header that consensus reads.
+struct BlockFields {
+  uint64_t height = 0;
+  uint64_t round = 0;
+  Hash32 parent_id;
+  QuorumCert parent_qc;
+  Hash32 payload_hash;
+  uint64_t state_height = 0;
+  Hash32 state_hash;
+  uint64_t timestamp_ms = 0;
+  ValidatorIndex proposer = 0;
+};
+
+// A block: its header fields, the exact header bytes (whose SHA-256 is the
+// id) and the opaque payload.
+struct Block {
+  Hash32 id;
+  BlockFields fields;
+  Bytes header_bytes;
+  Bytes payload;
+
+  uint64_t height() const { return fields.height; }
+  uint64_t round() const { return fields.round; }
+  const Hash32& parent_id() const { return fields.parent_id; }
+  const QuorumCert& parent_qc() const { return fields.parent_qc; }
+};
+using BlockPtr = std::shared_ptr<const Block>;
+
+// Builds a block for `chain_id`: serialises the header once and hashes it.
+Block make_block(const std::string& chain_id, const BlockFields& fields, Bytes payload);
+
+// The genesis block of a chain (height 0, round 0, empty payload) and the
+// QC that certifies it without signatures.
+Block genesis_block(const std::string& chain_id);
+QuorumCert genesis_qc(const Block& genesis);
+
+struct Vote {
+  Hash32 block_id;
+  uint64_t round = 0;
+  uint64_t height = 0;
+  ValidatorIndex voter = 0;
+  Signature signature;
+  friend bool operator==(const Vote&, const Vote&) = default;
+};
+
+struct TimeoutMsg {
+  uint64_t round = 0;
+  QuorumCert high_qc;
+  TimeoutShare share;
+  std::optional<TimeoutCert> last_tc;
+};
+
+struct Proposal {
+  BlockPtr block;
+  std::optional<TimeoutCert> tc;
+  Signature signature;  // the proposer's, over the block id
+};
+
+// Canonical fixed-layout bytes that signatures cover (big-endian integers):
+//   vote:     block_id(32) ‖ round(8) ‖ height(8)
+//   timeout:  round(8) ‖ high_qc_round(8)
+//   proposal: block_id(32)
+Bytes vote_signing_bytes(const Hash32& block_id, uint64_t round, uint64_t height);
+Bytes timeout_signing_bytes(uint64_t round, uint64_t high_qc_round);
+Bytes proposal_signing_bytes(const Hash32& block_id);
+
+}  // namespace hpchain::consensus

@@ -1,0 +1,91 @@
+// Validation of everything that arrives from the network. Each rejection has
+// one reason (RejectReason) so that the core can count it; nothing here
+// aborts on bad input. Rules that need the core's state (rounds, the block
+// tree) are checked in core.cpp with the same reasons.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "consensus/crypto.h"
+#include "consensus/types.h"
+
+namespace hpchain::consensus {
+
+enum class RejectReason : uint8_t {
+  kMalformed,          // not a decodable message
+  kWrongChainId,       // envelope or header names another chain
+  kUnknownSigner,      // a signer index outside the validator set
+  kBadSignature,       // a signature that does not verify
+  kDuplicateSigner,    // one signer twice in a certificate
+  kQcNoQuorum,         // QC signers hold at most 2/3 of the power
+  kTcNoQuorum,         // TC signers hold at most 2/3 of the power
+  kNotLeader,          // proposal from a validator that does not lead the round
+  kRoundTooFar,        // round beyond current + kMaxFutureRounds (bounded memory)
+  kStaleRound,         // round that can no longer matter
+  kBadBlock,           // header inconsistent with its QC, parent or payload
+  kUnjustifiedRound,   // proposal round follows neither its QC nor its TC
+  kEquivocation,       // a second, different proposal or vote for one round
+  kDuplicate,          // the same vote or timeout again
+  kNotForUs,           // a vote sent to a validator that does not lead round + 1
+  kUnsolicitedBlock,   // a block response nobody asked for
+  kStateMismatch,      // header state hash differs from our executed state
+  kSafetyRefused,      // our own safety rules refused to sign
+  kCount,
+};
+inline constexpr size_t kRejectReasonCount = static_cast<size_t>(RejectReason::kCount);
+
+// "malformed", "wrong_chain_id", ...: stable names for metrics and logs.
+std::string_view reject_reason_name(RejectReason reason);
+
+// The outcome of one check: accepted, or a reason with a detail for logs.
+struct [[nodiscard]] Verdict {
+  bool accepted = true;
+  RejectReason reason = RejectReason::kMalformed;
+  std::string detail;
+
+  static Verdict accept() { return {}; }
+  static Verdict reject(RejectReason r, std::string d) { return {false, r, std::move(d)}; }
+  bool ok() const { return accepted; }
+};
+
+// Stateless checks against one validator set. Holds references: `validators`
+// and `verifier` must outlive it. Not thread-safe only because the verifier
+// need not be.
+class MessageValidator {
+ public:
+  MessageValidator(const ValidatorSet& validators, const SignatureVerifier& verifier,
+                   const Hash32& genesis_id)
+      : validators_(validators), verifier_(verifier), genesis_id_(genesis_id) {}
+
+  // A QC is valid when it is the genesis QC exactly, or when its signers are
+  // distinct members holding a quorum and every signature verifies.
+  Verdict verify_qc(const QuorumCert& qc) const;
+  // A TC is valid when its signers are distinct members holding a quorum and
+  // every share's signature over (round, high_qc_round) verifies.
+  Verdict verify_tc(const TimeoutCert& tc) const;
+  // The voter is a member and its signature verifies.
+  Verdict verify_vote(const Vote& vote) const;
+  // The sender's share signs (round, high_qc.round), its QC is valid, and a
+  // last_tc, if any, is valid.
+  Verdict verify_timeout(const TimeoutMsg& msg) const;
+  // Self-consistency of a block, without its parent: chain id, payload hash,
+  // parent QC names the parent, the QC is below the block's round, and the
+  // QC is valid.
+  Verdict verify_block(const Block& block, std::string_view chain_id) const;
+  // A proposal: proposer leads the round, signature, block, justification
+  // (round = QC round + 1, or a valid TC for round - 1 whose highest QC round
+  // the block's QC reaches) and the TC itself.
+  Verdict verify_proposal(const Proposal& p, std::string_view chain_id) const;
+
+ private:
+  Verdict check_signers(const std::vector<ValidatorIndex>& signers, RejectReason no_quorum) const;
+
+  const ValidatorSet& validators_;
+  const SignatureVerifier& verifier_;
+  Hash32 genesis_id_;
+};
+
+}  // namespace hpchain::consensus
