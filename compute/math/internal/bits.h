@@ -157,11 +157,11 @@ inline HPC_HD DoubleDouble two_product(double a, double b) {
 }
 
 // acc * s + c in double-double (one Horner step without rounding errors
-// beyond ~2^-104 relative).
-inline HPC_HD DoubleDouble dd_multiply_add(DoubleDouble acc, double s, double c) {
-  const DoubleDouble p = two_product(acc.hi, s);
+// beyond ~2^-100 relative).
+inline HPC_HD DoubleDouble dd_multiply_add(DoubleDouble acc, DoubleDouble s, double c) {
+  const DoubleDouble p = two_product(acc.hi, s.hi);
   const DoubleDouble t = two_sum(c, p.hi);
-  return quick_two_sum(t.hi, t.lo + (p.lo + acc.lo * s));
+  return quick_two_sum(t.hi, t.lo + (p.lo + (acc.lo * s.hi + acc.hi * s.lo)));
 }
 
 // n / d in double-double (relative error ~2^-100).
