@@ -10,7 +10,7 @@ KernelInfo pi_info() {
 
 PiKernel::Params pi_params(const ParamSet& params) {
   HPC_ASSERT(params.empty());
-  return PiKernel::Params{0};
+  return PiKernel::Params{};
 }
 
 std::vector<ResultField> pi_fields(const PointTally& tally) {

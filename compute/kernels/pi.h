@@ -14,10 +14,8 @@
 namespace hpchain::compute {
 
 struct PiKernel {
-  // pi has no parameters; the struct keeps the kernel interface uniform.
-  struct Params {
-    uint32_t unused;
-  };
+  // pi has no parameters; the empty struct keeps the kernel interface uniform.
+  struct Params {};
   // counts[0] = samples, counts[1] = hits.
   using TallyType = Tally<0, 2>;
   static constexpr int kHitsCount = 1;
