@@ -15,6 +15,10 @@ if(HPCHAIN_ENABLE_CUDA)
     endif()
     enable_language(CUDA)
     find_package(CUDAToolkit REQUIRED)
+    # CMake 3.25 predates nvcc's C++20 support and fails at generate time
+    # ("requires the language dialect CUDA20"); teach it the flag.
+    set(CMAKE_CUDA20_STANDARD_COMPILE_OPTION "-std=c++20")
+    set(CMAKE_CUDA20_EXTENSION_COMPILE_OPTION "-std=c++20")
     set(CMAKE_CUDA_STANDARD 20)
     set(CMAKE_CUDA_STANDARD_REQUIRED ON)
     # -fmad=false: no fused multiply-add, so device arithmetic rounds exactly
