@@ -106,7 +106,7 @@ Result<TimeoutShare> SafetyRules::sign_timeout(uint64_t round, const QuorumCert&
 
 Result<Signature> SafetyRules::sign_proposal(const Block& block) {
   HPC_ASSERT(block.fields.proposer == self_);
-  if (block.round() <= state_.last_voted_round) {
+  if (block.round() <= state_.last_voted_round && !flags_.skip_last_voted_round_check) {
     return Status::failed_precondition("already voted or timed out in round " +
                                        std::to_string(block.round()));
   }

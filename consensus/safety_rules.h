@@ -44,7 +44,9 @@ Result<SafetyState> decode_safety_state(ByteSpan bytes);
 // Deliberately broken variants, for the simulator's proof that it can fail.
 // Never set outside tests: each one removes a rule safety depends on.
 struct SafetyTestFlags {
-  bool skip_last_voted_round_check = false;  // allows two votes in one round
+  // Allows two votes, or a second proposal, in one round (the persisted
+  // last-voted-round check in sign_vote and sign_proposal is skipped).
+  bool skip_last_voted_round_check = false;
   bool skip_tc_lock_check = false;           // votes after a TC for a block below the TC's highest QC
 };
 

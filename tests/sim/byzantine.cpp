@@ -1,0 +1,141 @@
+// Byzantine behaviours. A byzantine instance runs the honest core and the
+// simulator rewrites what it sends, using only that validator's own signer:
+// it can lie, but it cannot forge an honest validator's signature.
+#include "consensus/codec.h"
+#include "tests/sim/world.h"
+
+namespace hpchain::sim {
+namespace {
+
+using consensus::BlockPtr;
+using consensus::Message;
+
+std::shared_ptr<const Bytes> share(Bytes b) { return std::make_shared<const Bytes>(std::move(b)); }
+
+}  // namespace
+
+void World::equivocate(uint32_t src, std::optional<ValidatorIndex> dst, const Bytes& bytes) {
+  auto decoded = consensus::decode_message(bytes);
+  const auto* proposal = decoded.is_ok() ? std::get_if<consensus::Proposal>(&decoded->body) : nullptr;
+  const ValidatorIndex self = instances_[src].validator;
+  if (proposal == nullptr || dst) {
+    auto shared = share(bytes);
+    if (dst) return send(src, *dst, shared);
+    for (ValidatorIndex v = 0; v < schedule_.validators; ++v) {
+      if (v != self) send(src, v, shared);
+    }
+    return;
+  }
+  // A second block for the same round: same parent and QC, other payload.
+  const consensus::Block& a = *proposal->block;
+  Bytes other_payload = a.payload;
+  other_payload.push_back('\'');
+  consensus::BlockFields fields = a.fields;
+  fields.payload_hash = sha256(other_payload);
+  if (proposal->tc && rng_.chance(50)) {
+    // After a TC, the second block extends the committed root instead of
+    // the highest QC: honest validators must refuse it when its QC is below
+    // the TC's highest QC round (the Jolteon lock).
+    const auto& root_qc = instances_[src].core->committed_root_qc();
+    fields.parent_qc = root_qc;
+    fields.parent_id = root_qc.block_id;
+    fields.height = root_qc.height + 1;
+  }
+  consensus::Proposal other = *proposal;
+  other.block = std::make_shared<const consensus::Block>(
+      consensus::make_block(chain_id_, fields, std::move(other_payload)));
+  other.signature = instances_[src].signer->sign(
+      SignDomain::kProposal, consensus::proposal_signing_bytes(other.block->id));
+  equivocated_[a.round()] = {a.id, other.block->id};
+  auto first = share(bytes);
+  auto second = share(consensus::encode_message(chain_id_, other));
+  for (ValidatorIndex v = 0; v < schedule_.validators; ++v) {
+    if (v == self) continue;
+    const bool flip = rng_.chance(50);
+    send(src, v, flip ? second : first);
+    // Some validators later see the other version as well.
+    if (rng_.chance(50)) send(src, v, flip ? first : second, rng_.between(50, 800));
+  }
+}
+
+void World::double_vote(uint32_t src, std::optional<ValidatorIndex> dst, const Bytes& bytes) {
+  auto decoded = consensus::decode_message(bytes);
+  const auto* vote = decoded.is_ok() ? std::get_if<consensus::Vote>(&decoded->body) : nullptr;
+  const ValidatorIndex self = instances_[src].validator;
+  auto original = share(bytes);
+  if (dst) {
+    send(src, *dst, original);
+  } else {
+    for (ValidatorIndex v = 0; v < schedule_.validators; ++v) {
+      if (v != self) send(src, v, original);
+    }
+  }
+  if (vote == nullptr || !dst) return;
+  consensus::Vote second = *vote;
+  auto eq = equivocated_.find(vote->round);
+  if (eq != equivocated_.end()) {
+    second.block_id = eq->second[0] == vote->block_id ? eq->second[1] : eq->second[0];
+  } else {
+    second.block_id = sha256("double vote " + std::to_string(rng_.next()));
+  }
+  second.signature = instances_[src].signer->sign(
+      SignDomain::kVote, consensus::vote_signing_bytes(second.block_id, second.round, second.height));
+  send(src, *dst, share(consensus::encode_message(chain_id_, second)));
+}
+
+void World::garbage(uint32_t src, const Bytes& bytes) {
+  if (!rng_.chance(50)) return;
+  const ValidatorIndex self = instances_[src].validator;
+  ValidatorIndex target = static_cast<ValidatorIndex>(rng_.below(schedule_.validators));
+  if (target == self) target = (target + 1) % schedule_.validators;
+  Bytes junk = bytes;
+  auto decoded = consensus::decode_message(bytes);
+  auto* timeout = decoded.is_ok() ? std::get_if<consensus::TimeoutMsg>(&decoded->body) : nullptr;
+  switch (rng_.below(7)) {
+    case 0:  // random bytes
+      junk.assign(rng_.below(200), 0);
+      for (auto& b : junk) b = static_cast<uint8_t>(rng_.next());
+      break;
+    case 1:  // a flipped bit
+      if (!junk.empty()) junk[rng_.below(junk.size())] ^= static_cast<uint8_t>(1u << rng_.below(8));
+      break;
+    case 2:  // truncated
+      junk.resize(rng_.below(junk.size() + 1));
+      break;
+    case 3:  // another chain
+      if (decoded.is_ok()) junk = consensus::encode_message("other-chain", decoded->body);
+      break;
+    case 4: {  // a validly signed vote for a round far in the future
+      consensus::Vote v;
+      v.block_id = sha256("far");
+      v.round = 1'000'000 + rng_.below(1000);
+      v.voter = self;
+      v.signature = instances_[src].signer->sign(SignDomain::kVote,
+                                                 consensus::vote_signing_bytes(v.block_id, v.round, 0));
+      target = validators_->leader(v.round + 1);
+      junk = consensus::encode_message(chain_id_, v);
+      break;
+    }
+    case 5: {  // a vote claiming to be another validator's
+      consensus::Vote v;
+      v.block_id = sha256("forged");
+      v.round = timeout ? timeout->round : 1;
+      v.voter = target;
+      v.signature = instances_[src].signer->sign(SignDomain::kVote,
+                                                 consensus::vote_signing_bytes(v.block_id, v.round, 0));
+      target = validators_->leader(v.round + 1);
+      if (target == self) return;
+      junk = consensus::encode_message(chain_id_, v);
+      break;
+    }
+    default:  // a certificate with one signer counted twice
+      if (timeout == nullptr || timeout->high_qc.votes.empty()) return;
+      timeout->high_qc.votes.push_back(timeout->high_qc.votes.front());
+      junk = consensus::encode_message(chain_id_, *timeout);
+      break;
+  }
+  if (target == self) return;
+  send(src, target, share(std::move(junk)));
+}
+
+}  // namespace hpchain::sim

@@ -1,0 +1,132 @@
+// hpchain-sim: runs the consensus simulator (docs/consensus.md section 6).
+//
+//   hpchain-sim --seed S [options]          one seed, replayable; prints its trace hash
+//   hpchain-sim --seeds N [--first S] ...   N seeds; last line "seeds: N, violations: V, stalls: L"
+//   hpchain-sim --bench --n N --run-ms MS   no faults; prints committed blocks/s and messages/s
+// Options: --n N (validators; default drawn in [4, --max-n]), --max-n N,
+//   --faults LIST (default all; see FaultSet::parse), --real-crypto,
+//   --broken skip-last-voted-round|skip-tc-lock, --trace, --quiet.
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include "tests/sim/simulator.h"
+
+namespace {
+
+using hpchain::sim::SimConfig;
+
+struct Options {
+  SimConfig config;
+  bool single = false;
+  bool bench = false;
+  bool quiet = false;
+  uint64_t seeds = 0;
+  uint64_t first = 1;
+};
+
+[[noreturn]] void usage(const char* why) {
+  std::fprintf(stderr, "hpchain-sim: %s\nsee the comment at the top of tests/sim/main.cpp\n", why);
+  std::exit(2);
+}
+
+uint64_t number(const char* text) {
+  char* end = nullptr;
+  const unsigned long long v = std::strtoull(text, &end, 10);
+  if (end == text || *end != '\0') usage("expected a number");
+  return v;
+}
+
+Options parse(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    auto value = [&]() -> const char* {
+      if (i + 1 >= argc) usage(("missing value for " + arg).c_str());
+      return argv[++i];
+    };
+    if (arg == "--seed") { o.single = true; o.config.seed = number(value()); }
+    else if (arg == "--seeds") o.seeds = number(value());
+    else if (arg == "--first") o.first = number(value());
+    else if (arg == "--n") o.config.validators = static_cast<uint32_t>(number(value()));
+    else if (arg == "--max-n") o.config.max_validators = static_cast<uint32_t>(number(value()));
+    else if (arg == "--run-ms") o.config.run_ms = number(value());
+    else if (arg == "--bench") o.bench = true;
+    else if (arg == "--real-crypto") o.config.real_crypto = true;
+    else if (arg == "--trace") o.config.trace = true;
+    else if (arg == "--quiet") o.quiet = true;
+    else if (arg == "--faults") {
+      auto faults = hpchain::sim::FaultSet::parse(value());
+      if (!faults.is_ok()) usage(faults.status().message().c_str());
+      o.config.faults = *faults;
+    } else if (arg == "--broken") {
+      const std::string kind = value();
+      if (kind == "skip-last-voted-round") o.config.broken.skip_last_voted_round_check = true;
+      else if (kind == "skip-tc-lock") o.config.broken.skip_tc_lock_check = true;
+      else usage("unknown --broken kind");
+    } else {
+      usage(("unknown argument " + arg).c_str());
+    }
+  }
+  if (o.bench && o.config.run_ms == 0) o.config.run_ms = 20000;
+  if (o.bench) o.config.faults = hpchain::sim::FaultSet::none();
+  if (!o.single && !o.bench && o.seeds == 0) usage("give --seed, --seeds or --bench");
+  return o;
+}
+
+int run_bench(const Options& o) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto r = hpchain::sim::run_seed(o.config);
+  const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::printf("n %u virtual %.1f s wall %.3f s committed %llu blocks (%.0f blocks/s) messages %llu (%.0f messages/s)\n",
+              r.validators, r.virtual_ms / 1000.0, wall_s,
+              static_cast<unsigned long long>(r.max_committed_height), r.max_committed_height / wall_s,
+              static_cast<unsigned long long>(r.messages_delivered), r.messages_delivered / wall_s);
+  return r.violations.empty() ? 0 : 1;
+}
+
+int run_many(const Options& o) {
+  uint64_t violations = 0;
+  uint64_t stalls = 0;
+  const auto t0 = std::chrono::steady_clock::now();
+  for (uint64_t k = 0; k < o.seeds; ++k) {
+    SimConfig config = o.config;
+    config.seed = o.first + k;
+    const auto r = hpchain::sim::run_seed(config);
+    violations += r.violations.empty() ? 0 : 1;
+    stalls += r.stalled ? 1 : 0;
+    if (!r.violations.empty() || r.stalled) {
+      std::printf("%s\n  schedule: %s\n  replay: hpchain-sim --seed %llu --faults %s%s\n",
+                  hpchain::sim::describe(r).c_str(), r.schedule.c_str(),
+                  static_cast<unsigned long long>(config.seed), config.faults.to_string().c_str(),
+                  config.validators ? (" --n " + std::to_string(config.validators)).c_str()
+                                    : (" --max-n " + std::to_string(config.max_validators)).c_str());
+    }
+    if (!o.quiet && (k + 1) % 1000 == 0) {
+      const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      std::printf("progress: %llu seeds in %.0f s, violations %llu, stalls %llu\n",
+                  static_cast<unsigned long long>(k + 1), s, static_cast<unsigned long long>(violations),
+                  static_cast<unsigned long long>(stalls));
+      std::fflush(stdout);
+    }
+  }
+  std::printf("seeds: %llu, violations: %llu, stalls: %llu\n", static_cast<unsigned long long>(o.seeds),
+              static_cast<unsigned long long>(violations), static_cast<unsigned long long>(stalls));
+  return violations + stalls == 0 ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const Options o = parse(argc, argv);
+  if (o.bench) return run_bench(o);
+  if (o.single) {
+    const auto r = hpchain::sim::run_seed(o.config);
+    std::printf("schedule: %s\n%s\ntrace hash: %s\n", r.schedule.c_str(), hpchain::sim::describe(r).c_str(),
+                r.trace_hash.hex().c_str());
+    return r.violations.empty() && !r.stalled ? 0 : 1;
+  }
+  return run_many(o);
+}

@@ -1,0 +1,170 @@
+// Fault sets and the seeded fault schedule.
+#include <algorithm>
+#include <sstream>
+
+#include "tests/sim/world.h"
+
+namespace hpchain::sim {
+
+FaultSet FaultSet::all() {
+  FaultSet f;
+  f.crash = f.partition = f.slow = f.drop = f.duplicate = true;
+  f.equivocate = f.double_vote = f.twins = f.garbage = true;
+  return f;
+}
+
+Result<FaultSet> FaultSet::parse(std::string_view text) {
+  FaultSet f;
+  size_t start = 0;
+  while (start <= text.size()) {
+    const size_t end = std::min(text.find(',', start), text.size());
+    const std::string_view word = text.substr(start, end - start);
+    if (word == "all") {
+      const bool lost = f.lost_disk;
+      f = all();
+      f.lost_disk = lost;
+    } else if (word == "none" || word.empty()) {
+    } else if (word == "crash") { f.crash = true;
+    } else if (word == "lost-disk") { f.lost_disk = true;
+    } else if (word == "partition") { f.partition = true;
+    } else if (word == "slow") { f.slow = true;
+    } else if (word == "drop") { f.drop = true;
+    } else if (word == "duplicate") { f.duplicate = true;
+    } else if (word == "equivocate") { f.equivocate = true;
+    } else if (word == "double-vote") { f.double_vote = true;
+    } else if (word == "twins") { f.twins = true;
+    } else if (word == "garbage") { f.garbage = true;
+    } else {
+      return Status::invalid_argument("unknown fault kind '" + std::string(word) + "'");
+    }
+    start = end + 1;
+  }
+  return f;
+}
+
+std::string FaultSet::to_string() const {
+  std::string out;
+  auto add = [&](bool on, const char* name) {
+    if (!on) return;
+    if (!out.empty()) out += ',';
+    out += name;
+  };
+  add(crash, "crash"); add(lost_disk, "lost-disk"); add(partition, "partition");
+  add(slow, "slow"); add(drop, "drop"); add(duplicate, "duplicate");
+  add(equivocate, "equivocate"); add(double_vote, "double-vote"); add(twins, "twins");
+  add(garbage, "garbage");
+  return out.empty() ? "none" : out;
+}
+
+const char* role_name(Role role) {
+  switch (role) {
+    case Role::kHonest: return "honest";
+    case Role::kEquivocator: return "equivocator";
+    case Role::kDoubleVoter: return "double-voter";
+    case Role::kTwin: return "twins";
+    case Role::kGarbage: return "garbage";
+  }
+  return "?";
+}
+
+namespace {
+
+void draw_roles(Rng& rng, const FaultSet& faults, Schedule& s) {
+  std::vector<Role> kinds;
+  if (faults.equivocate) kinds.push_back(Role::kEquivocator);
+  if (faults.double_vote) kinds.push_back(Role::kDoubleVoter);
+  if (faults.twins) kinds.push_back(Role::kTwin);
+  if (faults.garbage) kinds.push_back(Role::kGarbage);
+  const uint32_t f = (s.validators - 1) / 3;  // at most f byzantine validators
+  const uint32_t count = kinds.empty() ? 0 : static_cast<uint32_t>(rng.between(0, f));
+  for (uint32_t k = 0; k < count; ++k) {
+    ValidatorIndex v = static_cast<ValidatorIndex>(rng.below(s.validators));
+    while (s.roles[v] != Role::kHonest) v = (v + 1) % s.validators;
+    s.roles[v] = kinds[rng.below(kinds.size())];
+  }
+  for (ValidatorIndex v = 0; v < s.validators; ++v) s.instance_of.push_back(v);
+  for (ValidatorIndex v = 0; v < s.validators; ++v) {
+    if (s.roles[v] == Role::kTwin) s.instance_of.push_back(v);
+  }
+}
+
+void draw_crashes(Rng& rng, const SimConfig& config, Schedule& s) {
+  const FaultSet& faults = config.faults;
+  if (!faults.crash && !faults.lost_disk) return;
+  const uint64_t count = faults.lost_disk ? rng.between(1, 3) : rng.between(0, 2);
+  for (uint64_t k = 0; k < count; ++k) {
+    CrashFault c;
+    c.instance = static_cast<uint32_t>(rng.below(s.validators));
+    if (s.roles[c.instance] != Role::kHonest) continue;
+    c.at_ms = rng.below(config.fault_phase_ms);
+    c.lost_disk = faults.lost_disk && (!faults.crash || rng.chance(50));
+    // A lost disk matters when the validator comes back within the round it
+    // voted in, so those restarts are quick.
+    c.restart_ms = c.at_ms + (c.lost_disk ? rng.between(20, 500) : rng.between(100, 2500));
+    s.crashes.push_back(c);
+  }
+}
+
+void draw_network(Rng& rng, const SimConfig& config, Schedule& s) {
+  const FaultSet& faults = config.faults;
+  if (faults.partition && rng.chance(60)) {
+    PartitionFault p;
+    p.from_ms = rng.below(config.fault_phase_ms);
+    p.to_ms = p.from_ms + rng.between(300, 3000);
+    for (size_t i = 0; i < s.instance_of.size(); ++i) p.side.push_back(static_cast<uint8_t>(rng.below(2)));
+    s.partitions.push_back(p);
+  }
+  if (faults.slow && rng.chance(60)) {
+    SlowFault f;
+    f.validator = static_cast<ValidatorIndex>(rng.below(s.validators));
+    f.from_ms = rng.below(config.fault_phase_ms);
+    f.to_ms = f.from_ms + rng.between(500, 3000);
+    f.extra_ms = rng.between(200, 1200);
+    s.slows.push_back(f);
+  }
+  if (faults.drop) s.drop_percent = rng.between(1, 10);
+  if (faults.duplicate) s.duplicate_percent = rng.between(1, 5);
+}
+
+}  // namespace
+
+Schedule draw_schedule(Rng& rng, const SimConfig& config) {
+  Schedule s;
+  s.validators = config.validators != 0
+                     ? config.validators
+                     : static_cast<uint32_t>(rng.between(4, std::max<uint32_t>(4, config.max_validators)));
+  s.roles.assign(s.validators, Role::kHonest);
+  draw_roles(rng, config.faults, s);
+  draw_crashes(rng, config, s);
+  draw_network(rng, config, s);
+  for (const auto& c : s.crashes) s.heal_ms = std::max(s.heal_ms, c.restart_ms);
+  for (const auto& p : s.partitions) s.heal_ms = std::max(s.heal_ms, p.to_ms);
+  for (const auto& f : s.slows) s.heal_ms = std::max(s.heal_ms, f.to_ms);
+  if (s.drop_percent > 0) s.heal_ms = std::max(s.heal_ms, rng.between(500, config.fault_phase_ms));
+  return s;
+}
+
+std::string Schedule::describe() const {
+  std::ostringstream out;
+  out << "n=" << validators << " roles=[";
+  for (ValidatorIndex v = 0; v < validators; ++v) out << (v ? "," : "") << role_name(roles[v]);
+  out << "]";
+  for (const auto& c : crashes) {
+    out << " crash(i" << c.instance << " " << c.at_ms << "-" << c.restart_ms << "ms"
+        << (c.lost_disk ? " lost-disk" : "") << ")";
+  }
+  for (const auto& p : partitions) {
+    out << " partition(" << p.from_ms << "-" << p.to_ms << "ms sides=";
+    for (uint8_t side : p.side) out << int{side};
+    out << ")";
+  }
+  for (const auto& f : slows) {
+    out << " slow(v" << f.validator << " " << f.from_ms << "-" << f.to_ms << "ms +" << f.extra_ms << "ms)";
+  }
+  if (drop_percent) out << " drop=" << drop_percent << "%";
+  if (duplicate_percent) out << " dup=" << duplicate_percent << "%";
+  out << " heal=" << heal_ms << "ms";
+  return out.str();
+}
+
+}  // namespace hpchain::sim

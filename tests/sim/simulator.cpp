@@ -1,0 +1,187 @@
+// The simulator's event loop, network and invariant checks.
+#include <cstdio>
+#include <cstring>
+#include <sstream>
+
+#include "consensus/codec.h"
+#include "tests/sim/world.h"
+
+namespace hpchain::sim {
+namespace {
+
+constexpr uint64_t kMinDelayMs = 5;
+constexpr uint64_t kMaxDelayMs = 60;
+constexpr size_t kMaxViolationsKept = 5;
+
+// Validator keys are derived from their index and cached: generating
+// secp256k1 public keys for every seed would dominate short runs.
+const std::vector<PrivateKey>& validator_keys(size_t n) {
+  static std::vector<PrivateKey> keys;
+  while (keys.size() < n) {
+    const Hash32 secret = sha256("hpchain-sim validator " + std::to_string(keys.size()));
+    keys.push_back(*PrivateKey::from_bytes(secret.span()));
+  }
+  return keys;
+}
+
+}  // namespace
+
+World::World(const SimConfig& config) : config_(config), rng_(config.seed) {
+  schedule_ = draw_schedule(rng_, config_);
+  const auto& keys = validator_keys(schedule_.validators);
+  std::vector<consensus::ValidatorInfo> members;
+  for (uint32_t v = 0; v < schedule_.validators; ++v) members.push_back({keys[v].public_key(), 1});
+  validators_ = *consensus::ValidatorSet::create(std::move(members));
+  keyring_ = std::make_unique<SimKeyring>(schedule_.validators, config_.seed, chain_id_);
+  if (config_.real_crypto) real_verifier_ = consensus::make_secp256k1_verifier(*validators_, chain_id_);
+  instances_.resize(schedule_.instance_of.size());
+  for (uint32_t i = 0; i < instances_.size(); ++i) {
+    Instance& inst = instances_[i];
+    inst.validator = schedule_.instance_of[i];
+    inst.role = schedule_.roles[inst.validator];
+    SignObserver observer = [this](ValidatorIndex v, SignDomain d, ByteSpan m) { on_sign(v, d, m); };
+    inst.signer = config_.real_crypto
+                      ? observe_signer(consensus::make_secp256k1_signer(keys[inst.validator], chain_id_),
+                                       inst.validator, observer)
+                      : keyring_->signer(inst.validator, observer);
+  }
+  result_.seed = config_.seed;
+  result_.validators = schedule_.validators;
+  result_.schedule = schedule_.describe();
+}
+
+void World::push(Event e) {
+  e.seq = seq_++;
+  queue_.push(std::move(e));
+}
+
+void World::violation(std::string what) {
+  if (result_.violations.size() < kMaxViolationsKept) {
+    result_.violations.push_back("t=" + std::to_string(now_ms_) + "ms " + what);
+  }
+}
+
+void World::on_sign(ValidatorIndex signer, SignDomain domain, ByteSpan message) {
+  if (domain != SignDomain::kVote || !honest(signer)) return;
+  HPC_ASSERT(message.size() == 48);
+  Hash32 block_id;
+  std::memcpy(block_id.bytes.data(), message.data(), 32);
+  uint64_t round = 0;
+  for (size_t k = 32; k < 40; ++k) round = (round << 8) | message[k];
+  auto [it, inserted] = votes_.emplace(std::make_pair(signer, round), block_id);
+  if (!inserted && it->second != block_id) {
+    violation("honest double vote: validator " + std::to_string(signer) + " round " +
+              std::to_string(round) + " for " + it->second.hex().substr(0, 8) + " and " +
+              block_id.hex().substr(0, 8));
+  }
+}
+
+void World::record_commit(uint32_t i, const consensus::CommittedBlock& c) {
+  Instance& inst = instances_[i];
+  const consensus::Block& b = *c.block;
+  inst.store.add(c.block);
+  if (honest(inst.validator)) {
+    const Hash32 prev = inst.chain.empty() ? instances_[i].core->genesis_id() : inst.chain.back().block->id;
+    if (b.height() != inst.chain.size() + 1 || b.parent_id() != prev) {
+      violation("prefix: instance " + std::to_string(i) + " committed height " +
+                std::to_string(b.height()) + " not extending its chain of " +
+                std::to_string(inst.chain.size()));
+    }
+    auto [it, inserted] = committed_at_height_.emplace(b.height(), b.id);
+    if (!inserted && it->second != b.id) {
+      violation("agreement: height " + std::to_string(b.height()) + " has " +
+                it->second.hex().substr(0, 8) + " and " + b.id.hex().substr(0, 8) +
+                " (instance " + std::to_string(i) + ")");
+    }
+    result_.max_committed_height = std::max(result_.max_committed_height, b.height());
+  }
+  inst.chain.push_back(c);
+  Sha256 h;
+  inst.state = h.update(inst.state.span()).update(b.payload).finish();
+  apply(i, inst.core->on_block_executed(b.id, b.height(), inst.state));
+}
+
+bool World::cut(uint32_t a, uint32_t b) const {
+  for (const auto& p : schedule_.partitions) {
+    if (now_ms_ >= p.from_ms && now_ms_ < p.to_ms && p.side[a] != p.side[b]) return true;
+  }
+  return false;
+}
+
+void World::send(uint32_t src, ValidatorIndex dst, std::shared_ptr<const Bytes> bytes,
+                 uint64_t extra_delay_ms) {
+  uint64_t slow_ms = 0;
+  for (const auto& f : schedule_.slows) {
+    if (f.validator == instances_[src].validator && now_ms_ >= f.from_ms && now_ms_ < f.to_ms) {
+      slow_ms = f.extra_ms;
+    }
+  }
+  for (uint32_t j = 0; j < instances_.size(); ++j) {
+    if (schedule_.instance_of[j] != dst || j == src || cut(src, j)) continue;
+    if (now_ms_ < schedule_.heal_ms && rng_.chance(schedule_.drop_percent)) continue;
+    const int copies = rng_.chance(schedule_.duplicate_percent) ? 2 : 1;
+    for (int k = 0; k < copies; ++k) {
+      Event e;
+      e.time_ms = now_ms_ + rng_.between(kMinDelayMs, kMaxDelayMs) + slow_ms + extra_delay_ms;
+      e.kind = EventKind::kDeliver;
+      e.instance = j;
+      e.from = instances_[src].validator;
+      e.bytes = bytes;
+      push(std::move(e));
+    }
+  }
+}
+
+void World::outgoing(uint32_t src, std::optional<ValidatorIndex> dst, const Bytes& bytes) {
+  switch (instances_[src].role) {
+    case Role::kEquivocator: return equivocate(src, dst, bytes);
+    case Role::kDoubleVoter: return double_vote(src, dst, bytes);
+    case Role::kGarbage: garbage(src, bytes); break;
+    case Role::kHonest: case Role::kTwin: break;
+  }
+  auto shared = std::make_shared<const Bytes>(bytes);
+  if (dst) return send(src, *dst, shared);
+  for (ValidatorIndex v = 0; v < schedule_.validators; ++v) {
+    if (v != instances_[src].validator) send(src, v, shared);
+  }
+}
+
+void World::apply(uint32_t i, consensus::Actions actions) {
+  for (auto& action : actions) {
+    if (auto* s = std::get_if<consensus::SendAction>(&action)) {
+      outgoing(i, s->to, s->message);
+    } else if (auto* b = std::get_if<consensus::BroadcastAction>(&action)) {
+      outgoing(i, std::nullopt, b->message);
+    } else if (auto* f = std::get_if<consensus::FetchBlockAction>(&action)) {
+      send(i, f->peer, std::make_shared<const Bytes>(std::move(f->message)));
+    } else if (auto* c = std::get_if<consensus::CommitAction>(&action)) {
+      record_commit(i, c->committed);
+    } else if (auto* t = std::get_if<consensus::TimerAction>(&action)) {
+      push({now_ms_ + t->delay_ms, 0, EventKind::kTimer, i, 0, t->round, instances_[i].generation, false, {}});
+    } else {
+      const auto& p = std::get<consensus::PayloadRequestAction>(action);
+      push({now_ms_ + 1, 0, EventKind::kPayload, i, 0, p.round, instances_[i].generation, false, {}});
+    }
+  }
+}
+
+void World::start_instance(uint32_t i) {
+  Instance& inst = instances_[i];
+  consensus::CoreConfig cfg;
+  cfg.chain_id = chain_id_;
+  cfg.self = inst.validator;
+  cfg.pacemaker.base_timeout_ms = config_.base_timeout_ms;
+  cfg.safety_test_flags = config_.broken;
+  consensus::CoreDeps deps{&*validators_, inst.signer.get(),
+                           real_verifier_ ? real_verifier_.get() : &keyring_->verifier(),
+                           &inst.storage, &inst.store};
+  std::optional<consensus::Recovery> recovery;
+  if (!inst.chain.empty()) recovery = consensus::Recovery{inst.chain.back().block, inst.chain.back().qc};
+  auto core = consensus::ConsensusCore::create(cfg, deps, recovery);
+  HPC_ASSERT(core.is_ok());
+  inst.core = std::move(*core);
+  inst.up = true;
+  apply(i, inst.core->start());
+}
+
+}  // namespace hpchain::sim

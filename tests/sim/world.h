@@ -1,0 +1,162 @@
+// Internals of the simulator: the fault schedule, the simulated validator
+// instances and the World that runs them. Only simulator.cpp,
+// byzantine.cpp and schedule.cpp include this.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <queue>
+#include <string>
+#include <vector>
+
+#include "consensus/core.h"
+#include "tests/sim/sim_crypto.h"
+#include "tests/sim/sim_random.h"
+#include "tests/sim/simulator.h"
+
+namespace hpchain::sim {
+
+using consensus::ValidatorIndex;
+
+enum class Role : uint8_t { kHonest, kEquivocator, kDoubleVoter, kTwin, kGarbage };
+const char* role_name(Role role);
+
+struct CrashFault {
+  uint32_t instance = 0;
+  uint64_t at_ms = 0;
+  uint64_t restart_ms = 0;
+  bool lost_disk = false;
+};
+struct PartitionFault {
+  uint64_t from_ms = 0;
+  uint64_t to_ms = 0;
+  std::vector<uint8_t> side;  // per instance: 0 or 1
+};
+struct SlowFault {
+  ValidatorIndex validator = 0;
+  uint64_t from_ms = 0;
+  uint64_t to_ms = 0;
+  uint64_t extra_ms = 0;
+};
+
+// Everything the seed decides before the run starts.
+struct Schedule {
+  uint32_t validators = 0;
+  std::vector<Role> roles;                   // per validator
+  std::vector<ValidatorIndex> instance_of;   // per instance: its validator (twins share)
+  std::vector<CrashFault> crashes;
+  std::vector<PartitionFault> partitions;
+  std::vector<SlowFault> slows;
+  uint64_t drop_percent = 0;   // while now < heal_ms
+  uint64_t duplicate_percent = 0;
+  uint64_t heal_ms = 0;        // when the last fault has healed
+  std::string describe() const;
+};
+Schedule draw_schedule(Rng& rng, const SimConfig& config);
+
+// Safety storage that survives a crash, unless the disk is lost.
+class SimSafetyStorage final : public consensus::SafetyStorage {
+ public:
+  Result<consensus::SafetyState> load() override { return state_; }
+  Status save(const consensus::SafetyState& state) override {
+    state_ = state;
+    return Status::ok();
+  }
+  void lose() { state_ = {}; }
+
+ private:
+  consensus::SafetyState state_;
+};
+
+class CommittedStore final : public consensus::CommittedBlockReader {
+ public:
+  consensus::BlockPtr find(const Hash32& id) const override {
+    auto it = by_id_.find(id);
+    return it == by_id_.end() ? nullptr : it->second;
+  }
+  void add(const consensus::BlockPtr& block) { by_id_[block->id] = block; }
+
+ private:
+  std::map<Hash32, consensus::BlockPtr> by_id_;
+};
+
+struct Instance {
+  ValidatorIndex validator = 0;
+  Role role = Role::kHonest;
+  bool up = true;
+  uint32_t generation = 0;  // bumped on crash: older timers are void
+  std::unique_ptr<consensus::Signer> signer;
+  SimSafetyStorage storage;
+  CommittedStore store;
+  std::vector<consensus::CommittedBlock> chain;  // committed, heights 1..
+  Hash32 state;
+  uint64_t height_at_heal = 0;
+  std::unique_ptr<consensus::ConsensusCore> core;
+};
+
+enum class EventKind : uint8_t { kDeliver, kTimer, kPayload, kCrash, kRestart, kHeal };
+
+struct Event {
+  uint64_t time_ms = 0;
+  uint64_t seq = 0;  // ties broken by creation order: deterministic
+  EventKind kind = EventKind::kDeliver;
+  uint32_t instance = 0;
+  ValidatorIndex from = 0;
+  uint64_t round = 0;
+  uint32_t generation = 0;
+  bool lost_disk = false;
+  std::shared_ptr<const Bytes> bytes;
+  bool operator>(const Event& o) const {
+    return time_ms != o.time_ms ? time_ms > o.time_ms : seq > o.seq;
+  }
+};
+
+class World {
+ public:
+  explicit World(const SimConfig& config);
+  SeedResult run();
+
+ private:
+  friend class Byzantine;
+  void push(Event e);
+  void process(const Event& e);
+  void start_instance(uint32_t i);
+  void apply(uint32_t i, consensus::Actions actions);
+  void record_commit(uint32_t i, const consensus::CommittedBlock& c);
+  void on_sign(ValidatorIndex signer, SignDomain domain, ByteSpan message);
+  void violation(std::string what);
+  // Sends from instance `src` to every instance of validator `dst`.
+  void send(uint32_t src, ValidatorIndex dst, std::shared_ptr<const Bytes> bytes,
+            uint64_t extra_delay_ms = 0);
+  void outgoing(uint32_t src, std::optional<ValidatorIndex> dst, const Bytes& bytes);
+  bool cut(uint32_t a, uint32_t b) const;
+  bool honest(ValidatorIndex v) const { return schedule_.roles[v] == Role::kHonest; }
+  bool live() const;
+  // Byzantine behaviours (byzantine.cpp).
+  void equivocate(uint32_t src, std::optional<ValidatorIndex> dst, const Bytes& bytes);
+  void double_vote(uint32_t src, std::optional<ValidatorIndex> dst, const Bytes& bytes);
+  void garbage(uint32_t src, const Bytes& bytes);
+
+  SimConfig config_;
+  Rng rng_;
+  Schedule schedule_;
+  std::string chain_id_ = "hpchain-sim";
+  std::optional<consensus::ValidatorSet> validators_;
+  std::unique_ptr<SimKeyring> keyring_;
+  std::unique_ptr<consensus::SignatureVerifier> real_verifier_;
+  std::vector<PrivateKey> real_keys_;
+  std::vector<Instance> instances_;
+  std::priority_queue<Event, std::vector<Event>, std::greater<Event>> queue_;
+  uint64_t now_ms_ = 0;
+  uint64_t seq_ = 0;
+  Sha256 trace_;
+  bool healed_ = false;
+  // Safety bookkeeping, checked at every commit and every signature.
+  std::map<uint64_t, Hash32> committed_at_height_;              // first honest commit per height
+  std::map<std::pair<ValidatorIndex, uint64_t>, Hash32> votes_; // honest (validator, round) -> block
+  std::map<uint64_t, std::vector<Hash32>> equivocated_;         // round -> equivocator's blocks
+  SeedResult result_;
+};
+
+}  // namespace hpchain::sim
