@@ -16,6 +16,10 @@
 #ifndef HPC_DMATH_POINTS_PER_FUNCTION
 #define HPC_DMATH_POINTS_PER_FUNCTION 200000
 #endif
+// Distinct suite names keep the two builds' ctest names (and labels) apart.
+#ifndef HPC_DMATH_SUITE
+#define HPC_DMATH_SUITE DmathAccuracy
+#endif
 
 namespace hpchain::dmath::testing {
 namespace {
@@ -57,7 +61,7 @@ ArgumentRange binades(const char* name, double low_exponent, double high_exponen
   return {name, low_exponent, high_exponent, /*log_scale=*/true, random_sign};
 }
 
-TEST(DmathAccuracy, Exp) {
+TEST(HPC_DMATH_SUITE, Exp) {
   check_unary("exp", dmath::exp, mpfr_exp,
               {uniform("[-1,1]", -1, 1), uniform("[-50,50]", -50, 50), uniform("full", -745.2, 709.8),
                uniform("near overflow", 709.0, 709.7828), uniform("subnormal results", -745.14, -708.4),
@@ -65,28 +69,28 @@ TEST(DmathAccuracy, Exp) {
               1.0);
 }
 
-TEST(DmathAccuracy, Expm1) {
+TEST(HPC_DMATH_SUITE, Expm1) {
   check_unary("expm1", dmath::expm1, mpfr_expm1,
               {binades("tiny", -80, -1, true), uniform("[-1,1]", -1, 1), uniform("[-40,40]", -40, 40),
                uniform("full", -745, 709.78)},
               1.0);
 }
 
-TEST(DmathAccuracy, Log) {
+TEST(HPC_DMATH_SUITE, Log) {
   check_unary("log", dmath::log, mpfr_log,
               {binades("all positive", -1075, 1024, false), uniform("[0.5,2]", 0.5, 2),
                uniform("near 1", 0.99, 1.01), uniform("very near 1", 1 - 0x1p-20, 1 + 0x1p-20)},
               1.0);
 }
 
-TEST(DmathAccuracy, Log1p) {
+TEST(HPC_DMATH_SUITE, Log1p) {
   check_unary("log1p", dmath::log1p, mpfr_log1p,
               {binades("tiny", -80, -1, true), uniform("[-0.999,1]", -0.999, 1), uniform("[-1,-0.5]", -1, -0.5),
                binades("large", 0, 1024, false)},
               1.0);
 }
 
-TEST(DmathAccuracy, Sin) {
+TEST(HPC_DMATH_SUITE, Sin) {
   check_unary("sin", dmath::sin, mpfr_sin,
               {uniform("[-pi/4,pi/4]", -0.7853981, 0.7853981), uniform("[-10,10]", -10, 10),
                uniform("[-1e6,1e6]", -1e6, 1e6), ArgumentRange{"near k*pi/2", -2e6, 2e6, false, false, false, true},
@@ -94,7 +98,7 @@ TEST(DmathAccuracy, Sin) {
               1.0);
 }
 
-TEST(DmathAccuracy, Cos) {
+TEST(HPC_DMATH_SUITE, Cos) {
   check_unary("cos", dmath::cos, mpfr_cos,
               {uniform("[-pi/4,pi/4]", -0.7853981, 0.7853981), uniform("[-10,10]", -10, 10),
                uniform("[-1e6,1e6]", -1e6, 1e6), ArgumentRange{"near k*pi/2", -2e6, 2e6, false, false, false, true},
@@ -102,7 +106,7 @@ TEST(DmathAccuracy, Cos) {
               1.0);
 }
 
-TEST(DmathAccuracy, Atan2) {
+TEST(HPC_DMATH_SUITE, Atan2) {
   check_binary("atan2", dmath::atan2, mpfr_atan2,
                {{uniform("y[-10,10]", -10, 10), uniform("x[-10,10]", -10, 10)},
                 {binades("y all", -1075, 1024, true), binades("x all", -1075, 1024, true)},
@@ -110,7 +114,7 @@ TEST(DmathAccuracy, Atan2) {
                2.0);
 }
 
-TEST(DmathAccuracy, Pow) {
+TEST(HPC_DMATH_SUITE, Pow) {
   ArgumentRange integers = uniform("y int[-300,300]", -300, 300);
   integers.integer_valued = true;
   check_binary("pow", dmath::pow, mpfr_pow,
@@ -122,23 +126,23 @@ TEST(DmathAccuracy, Pow) {
                1.0);
 }
 
-TEST(DmathAccuracy, Erf) {
+TEST(HPC_DMATH_SUITE, Erf) {
   check_unary("erf", dmath::erf, mpfr_erf,
               {binades("tiny", -1074, -1, true), uniform("[-1.25,1.25]", -1.25, 1.25), uniform("[-6,6]", -6, 6)}, 1.0);
 }
 
-TEST(DmathAccuracy, Erfc) {
+TEST(HPC_DMATH_SUITE, Erfc) {
   check_unary("erfc", dmath::erfc, mpfr_erfc,
               {binades("tiny", -80, -1, true), uniform("[-6,0.84]", -6, 0.84), uniform("[0.84,1.25]", 0.84, 1.25),
                uniform("[1.25,2.86]", 1.25, 2.86), uniform("[2.86,27.3]", 2.86, 27.3), uniform("[26,27.3]", 26, 27.3)},
-              1.5);
+              1.0);
 }
 
-TEST(DmathAccuracy, NormalCdf) {
+TEST(HPC_DMATH_SUITE, NormalCdf) {
   check_unary("normal_cdf", dmath::normal_cdf, mpfr_normal_cdf,
               {binades("tiny", -80, -1, true), uniform("[-3,3]", -3, 3), uniform("[-1.8,-1.1]", -1.8, -1.1),
                uniform("[-8,8.5]", -8, 8.5), uniform("[-38.5,-8]", -38.5, -8), uniform("[-38.5,-37]", -38.5, -37)},
-              1.5);
+              1.1);
 }
 
 }  // namespace
