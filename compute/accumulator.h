@@ -241,6 +241,10 @@ struct Tally {
   uint64_t counts[kCountCount];
   uint32_t flags;
 
+  // Adds v exactly to sum `slot` (the kernels' one way to add a weight, so
+  // they run unchanged on a StagedTally).
+  HPC_HD void add(int slot, double v) { sums[slot].add_double(v, flags); }
+
   HPC_HD void clear() {
     for (int i = 0; i < (kSums > 0 ? kSums : 1); ++i) sums[i].clear();
     for (int i = 0; i < kCounts; ++i) counts[i] = 0;

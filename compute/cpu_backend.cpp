@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "compute/grid.h"
+#include "compute/staged_tally.h"
 
 namespace hpchain::compute {
 
@@ -88,7 +89,9 @@ Result<Partial> CpuBackend::run(const JobSpec& job, SampleRange range,
         using Kernel = decltype(kernel);
         typename Kernel::TallyType tally;
         tally.clear();
-        run_samples<Kernel>(params, key, point.stream, chunk.begin, chunk.end, tally);
+        StagedTally<typename Kernel::TallyType> staged(tally);
+        run_samples<Kernel>(params, key, point.stream, chunk.begin, chunk.end, staged);
+        staged.fold();
         merge_into(mine.points[segments[chunk.segment].point], tally);
       });
       if (progress != nullptr) progress->fetch_add(chunk.end - chunk.begin, std::memory_order_relaxed);

@@ -34,9 +34,10 @@ HPC_HD inline void thread_range(uint64_t begin, uint64_t end, uint64_t threads, 
 }
 
 // Accumulates samples [begin, end) of `stream` into `tally` and counts them.
-template <class Kernel>
+// TallyT is the kernel's Tally, or on the host a StagedTally of it.
+template <class Kernel, class TallyT>
 HPC_HD void run_samples(const typename Kernel::Params& params, PhiloxKey key, uint32_t stream,
-                        uint64_t begin, uint64_t end, typename Kernel::TallyType& tally) {
+                        uint64_t begin, uint64_t end, TallyT& tally) {
   for (uint64_t i = begin; i < end; ++i) Kernel::sample(params, key, i, stream, tally);
   add_count(tally.counts[0], end - begin, tally.flags);
 }

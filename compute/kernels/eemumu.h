@@ -77,8 +77,9 @@ struct EemumuKernel {
     return k.weight_norm * (k.a0 * (1.0 + c * c) + k.a1 * c);
   }
 
+  template <class TallyT>
   HPC_HD static void sample(const Params& p, PhiloxKey key, uint64_t index, uint32_t stream,
-                            TallyType& tally) {
+                            TallyT& tally) {
     const PhiloxCounter w = sample_words(key, index, stream, 0);
     const uint64_t k = top53(w.w[0], w.w[1]);
     const double c = 2.0 * (static_cast<double>(k) * kTwoPowMinus53) - 1.0;
@@ -86,9 +87,8 @@ struct EemumuKernel {
     // Bin b covers c in [-1 + b/10, -1 + (b+1)/10); computed from the integer
     // k (c = k 2^-52 - 1) so no rounding can move an event across an edge.
     const int bin = static_cast<int>((k * kHistogramBins) >> 53);
-    tally.sums[kSumHistogram + bin].add_double(weight_pb, tally.flags);
-    tally.sums[c >= 0.0 ? kSumForwardW2 : kSumBackwardW2].add_double(weight_pb * weight_pb,
-                                                                      tally.flags);
+    tally.add(kSumHistogram + bin, weight_pb);
+    tally.add(c >= 0.0 ? kSumForwardW2 : kSumBackwardW2, weight_pb * weight_pb);
   }
 };
 

@@ -55,11 +55,12 @@ struct EuropeanOptionKernel {
     return p.discount * (intrinsic > 0.0 ? intrinsic : 0.0);
   }
 
+  template <class TallyT>
   HPC_HD static void sample(const Params& p, PhiloxKey key, uint64_t index, uint32_t stream,
-                            TallyType& tally) {
+                            TallyT& tally) {
     const double payoff = discounted_payoff(p, sample_normal(key, index, stream, 0));
-    tally.sums[kSumPayoff].add_double(payoff, tally.flags);
-    tally.sums[kSumPayoff2].add_double(payoff * payoff, tally.flags);
+    tally.add(kSumPayoff, payoff);
+    tally.add(kSumPayoff2, payoff * payoff);
   }
 };
 

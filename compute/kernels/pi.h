@@ -20,8 +20,9 @@ struct PiKernel {
   using TallyType = Tally<0, 2>;
   static constexpr int kHitsCount = 1;
 
+  template <class TallyT>
   HPC_HD static void sample(const Params&, PhiloxKey key, uint64_t index, uint32_t stream,
-                            TallyType& tally) {
+                            TallyT& tally) {
     const PhiloxCounter w = sample_words(key, index, stream, 0);
     const double x = uniform_closed_open(w.w[0], w.w[1]);
     const double y = uniform_closed_open(w.w[2], w.w[3]);
