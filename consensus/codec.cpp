@@ -36,26 +36,6 @@ Result<TimeoutShare> share_from_proto(const hpchain::v1::TimeoutShare& p) {
   return s;
 }
 
-hpchain::v1::TimeoutCert tc_to_proto(const TimeoutCert& tc) {
-  hpchain::v1::TimeoutCert p;
-  p.set_round(tc.round);
-  for (const auto& s : tc.shares) *p.add_shares() = share_to_proto(s);
-  return p;
-}
-
-Result<TimeoutCert> tc_from_proto(const hpchain::v1::TimeoutCert& p) {
-  if (static_cast<size_t>(p.shares_size()) > kMaxValidators) {
-    return Status::invalid_argument("timeout certificate has too many shares");
-  }
-  TimeoutCert tc;
-  tc.round = p.round();
-  for (const auto& s : p.shares()) {
-    HPC_ASSIGN_OR_RETURN(auto share, share_from_proto(s));
-    tc.shares.push_back(share);
-  }
-  return tc;
-}
-
 Result<BlockFields> fields_from_header(const hpchain::v1::BlockHeader& h) {
   BlockFields f;
   f.height = h.height();
@@ -115,6 +95,26 @@ Result<MessageBody> body_from_proto(const hpchain::v1::ConsensusMessage& m) {
 }
 
 }  // namespace
+
+hpchain::v1::TimeoutCert tc_to_proto(const TimeoutCert& tc) {
+  hpchain::v1::TimeoutCert p;
+  p.set_round(tc.round);
+  for (const auto& s : tc.shares) *p.add_shares() = share_to_proto(s);
+  return p;
+}
+
+Result<TimeoutCert> tc_from_proto(const hpchain::v1::TimeoutCert& p) {
+  if (static_cast<size_t>(p.shares_size()) > kMaxValidators) {
+    return Status::invalid_argument("timeout certificate has too many shares");
+  }
+  TimeoutCert tc;
+  tc.round = p.round();
+  for (const auto& s : p.shares()) {
+    HPC_ASSIGN_OR_RETURN(auto share, share_from_proto(s));
+    tc.shares.push_back(share);
+  }
+  return tc;
+}
 
 hpchain::v1::QuorumCert qc_to_proto(const QuorumCert& qc) {
   hpchain::v1::QuorumCert p;

@@ -44,6 +44,8 @@ Result<Message> decode_message(ByteSpan bytes);
 // Field-level conversions, shared with the safety-state storage and tests.
 hpchain::v1::QuorumCert qc_to_proto(const QuorumCert& qc);
 Result<QuorumCert> qc_from_proto(const hpchain::v1::QuorumCert& proto);
+hpchain::v1::TimeoutCert tc_to_proto(const TimeoutCert& tc);
+Result<TimeoutCert> tc_from_proto(const hpchain::v1::TimeoutCert& proto);
 hpchain::v1::VoteMsg vote_to_proto(const Vote& vote);
 Result<Vote> vote_from_proto(const hpchain::v1::VoteMsg& proto);
 // Decodes a Block: parses its header bytes (which are kept, never

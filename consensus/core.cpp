@@ -51,7 +51,13 @@ ConsensusCore::ConsensusCore(CoreConfig config, CoreDeps deps, SafetyRules safet
       pacemaker_(*deps.validators, config_.pacemaker),
       votes_(*deps.validators),
       tree_(recovery.root, recovery.root_qc),
-      high_qc_(recovery.root_qc) {}
+      high_qc_(recovery.root_qc) {
+  // Resume from the certificates our safety state kept (we verified them
+  // before they were saved): see SafetyState::one_chain_qc.
+  const SafetyState& saved = safety_.state();
+  if (saved.one_chain_qc && saved.one_chain_qc->round > high_qc_.round) high_qc_ = *saved.one_chain_qc;
+  if (saved.highest_tc) pacemaker_.observe_tc(*saved.highest_tc);
+}
 
 Actions ConsensusCore::take() {
   Actions out = std::move(out_);

@@ -13,6 +13,8 @@ Bytes encode_safety_state(const SafetyState& state) {
   r.set_one_chain_round(state.one_chain_round);
   r.set_highest_timeout_round(state.highest_timeout_round);
   if (state.last_vote) *r.mutable_last_vote() = vote_to_proto(*state.last_vote);
+  if (state.one_chain_qc) *r.mutable_one_chain_qc() = qc_to_proto(*state.one_chain_qc);
+  if (state.highest_tc) *r.mutable_highest_tc() = tc_to_proto(*state.highest_tc);
   return serialize_proto(r);
 }
 
@@ -29,6 +31,16 @@ Result<SafetyState> decode_safety_state(ByteSpan bytes) {
     auto vote = vote_from_proto(r.last_vote());
     if (!vote.is_ok()) return Status::corruption("safety state vote: " + vote.status().message());
     s.last_vote = *vote;
+  }
+  if (r.has_one_chain_qc()) {
+    auto qc = qc_from_proto(r.one_chain_qc());
+    if (!qc.is_ok()) return Status::corruption("safety state QC: " + qc.status().message());
+    s.one_chain_qc = *qc;
+  }
+  if (r.has_highest_tc()) {
+    auto tc = tc_from_proto(r.highest_tc());
+    if (!tc.is_ok()) return Status::corruption("safety state TC: " + tc.status().message());
+    s.highest_tc = *tc;
   }
   return s;
 }
@@ -76,7 +88,10 @@ Result<Vote> SafetyRules::sign_vote(const Block& block, const std::optional<Time
   vote.signature = signer_->sign(SignDomain::kVote, vote_signing_bytes(block.id, round, block.height()));
   SafetyState next = state_;
   next.last_voted_round = std::max(next.last_voted_round, round);
-  next.one_chain_round = std::max(next.one_chain_round, qc_round);
+  if (qc_round > next.one_chain_round || !next.one_chain_qc) {
+    next.one_chain_round = std::max(next.one_chain_round, qc_round);
+    next.one_chain_qc = block.parent_qc();
+  }
   next.last_vote = vote;
   HPC_TRY(commit(std::move(next)));
   return vote;
@@ -100,6 +115,7 @@ Result<TimeoutShare> SafetyRules::sign_timeout(uint64_t round, const QuorumCert&
   SafetyState next = state_;
   next.last_voted_round = round;  // no vote may follow our timeout in this round
   next.highest_timeout_round = std::max(next.highest_timeout_round, round);
+  if (tc && (!next.highest_tc || tc->round > next.highest_tc->round)) next.highest_tc = tc;
   HPC_TRY(commit(std::move(next)));
   return share;
 }

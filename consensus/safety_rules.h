@@ -22,6 +22,12 @@ struct SafetyState {
   uint64_t one_chain_round = 0;        // highest QC round seen in a voted block (the lock)
   uint64_t highest_timeout_round = 0;  // highest round we signed a timeout for
   std::optional<Vote> last_vote;       // replayed verbatim for a repeated request
+  // The certificates behind the rounds above. A restarted validator resumes
+  // from them: without one_chain_qc it could neither time out (its highest QC
+  // would be below its lock) nor help others past that QC, and if every
+  // holder of that QC restarted the network would stall.
+  std::optional<QuorumCert> one_chain_qc;
+  std::optional<TimeoutCert> highest_tc;
   friend bool operator==(const SafetyState&, const SafetyState&) = default;
 };
 

@@ -1,0 +1,202 @@
+// Drives single ConsensusCore instances with hand-built, really signed
+// (secp256k1) messages and checks the actions they return: QC formation,
+// the 2-chain commit rule, TC formation, back-off, fetching and sync.
+#include <gtest/gtest.h>
+
+#include "tests/unit/consensus/fixture.h"
+
+namespace hpchain::consensus {
+namespace {
+
+using testing::actions_of;
+using testing::kChain;
+using testing::Network;
+
+class CoreTest : public ::testing::Test {
+ protected:
+  Network net{4};  // equal power: the leader of round r is r % 4
+  Bytes bytes(const MessageBody& body) { return encode_message(kChain, body); }
+  QuorumCert g() { return net.genesis_qc_of(); }
+};
+
+TEST_F(CoreTest, LeaderScheduleOfEqualPowersIsRoundRobin) {
+  for (uint64_t r = 0; r < 12; ++r) EXPECT_EQ(net.validators->leader(r), r % 4);
+}
+
+TEST_F(CoreTest, VotesGoToTheNextLeaderWhichFormsAQcAndProposes) {
+  auto c2 = net.core(2);
+  auto start = c2->start();
+  ASSERT_EQ(actions_of<TimerAction>(start).size(), 1u);
+  EXPECT_EQ(actions_of<TimerAction>(start)[0].round, 1u);
+  BlockPtr b1 = net.block(net.genesis, g(), 1);
+  // Our own vote for b1 stays local: we lead round 2.
+  EXPECT_TRUE(actions_of<SendAction>(c2->on_message(1, bytes(net.proposal(b1)))).empty());
+  c2->on_message(0, bytes(net.vote(0, b1->id, 1, 1)));
+  EXPECT_EQ(c2->metrics().qcs_formed, 0u);
+  auto after = c2->on_message(1, bytes(net.vote(1, b1->id, 1, 1)));
+  EXPECT_EQ(c2->metrics().qcs_formed, 1u);
+  EXPECT_EQ(c2->current_round(), 2u);
+  EXPECT_EQ(c2->high_qc().block_id, b1->id);
+  ASSERT_EQ(actions_of<PayloadRequestAction>(after).size(), 1u);
+  auto proposed = c2->on_payload_ready(2, to_bytes("payload"), 123);
+  auto broadcasts = actions_of<BroadcastAction>(proposed);
+  ASSERT_EQ(broadcasts.size(), 1u);
+  const Message decoded = testing::decode(broadcasts[0].message);
+  const auto& p = std::get<Proposal>(decoded.body);
+  EXPECT_EQ(p.block->parent_qc().block_id, b1->id);
+  EXPECT_EQ(p.block->parent_qc().votes.size(), 3u);
+  EXPECT_EQ(p.block->round(), 2u);
+  // And the leader votes for its own block, sending the vote to leader 3.
+  auto sends = actions_of<SendAction>(proposed);
+  ASSERT_EQ(sends.size(), 1u);
+  EXPECT_EQ(sends[0].to, 3u);
+}
+
+TEST_F(CoreTest, TwoChainCommitNeedsConsecutiveRounds) {
+  auto c0 = net.core(0);
+  c0->start();
+  BlockPtr b1 = net.block(net.genesis, g(), 1);
+  QuorumCert q1 = net.qc(*b1, {0, 1, 2});
+  // b2 follows a TC for round 2, in round 3: b1 <- b2 are not consecutive.
+  TimeoutCert t2 = net.tc(2, {{1, 1}, {2, 1}, {3, 1}});
+  BlockPtr b2 = net.block(b1, q1, 3);
+  QuorumCert q2 = net.qc(*b2, {0, 1, 2});
+  BlockPtr b3 = net.block(b2, q2, 4);
+  QuorumCert q3 = net.qc(*b3, {0, 1, 2});
+  BlockPtr b4 = net.block(b3, q3, 5);
+  c0->on_message(1, bytes(net.proposal(b1)));
+  c0->on_message(3, bytes(net.proposal(b2, t2)));
+  // q2 certifies b2 (round 3) whose parent b1 has round 1: no commit.
+  auto a3 = c0->on_message(0, bytes(net.proposal(b3)));
+  EXPECT_TRUE(actions_of<CommitAction>(a3).empty());
+  // q3 certifies b3 (round 4) whose parent b2 has round 3: b1 and b2 commit.
+  auto a4 = c0->on_message(1, bytes(net.proposal(b4)));
+  auto commits = actions_of<CommitAction>(a4);
+  ASSERT_EQ(commits.size(), 2u);
+  EXPECT_EQ(commits[0].committed.block->id, b1->id);
+  EXPECT_EQ(commits[0].committed.qc, q1);
+  EXPECT_EQ(commits[1].committed.block->id, b2->id);
+  EXPECT_EQ(commits[1].committed.qc, q2);
+  EXPECT_EQ(c0->committed_root().id, b2->id);
+  EXPECT_EQ(c0->metrics().blocks_committed, 2u);
+}
+
+TEST_F(CoreTest, TimeoutsFromMoreThanAThirdAreJoinedAndATcAdvancesTheRound) {
+  auto c3 = net.core(3);
+  c3->start();
+  auto share_msg = [&](ValidatorIndex i) {
+    return bytes(TimeoutMsg{1, g(), net.share(i, 1, 0), std::nullopt});
+  };
+  EXPECT_TRUE(actions_of<BroadcastAction>(c3->on_message(0, share_msg(0))).empty());
+  // The second share is more than 1/3 of the power: validator 3 joins, and
+  // its own share completes the TC.
+  auto joined = c3->on_message(1, share_msg(1));
+  EXPECT_EQ(actions_of<BroadcastAction>(joined).size(), 1u);
+  EXPECT_EQ(c3->metrics().tcs_formed, 1u);
+  EXPECT_EQ(c3->current_round(), 2u);
+  auto timers = actions_of<TimerAction>(joined);
+  ASSERT_EQ(timers.size(), 1u);
+  EXPECT_EQ(timers[0].delay_ms, 2000u);  // one round without a QC doubles the timeout
+}
+
+TEST_F(CoreTest, TimerFiringBroadcastsTheSameTimeoutAndStaleTimersAreIgnored) {
+  auto c0 = net.core(0);
+  c0->start();
+  auto first = actions_of<BroadcastAction>(c0->on_timer(1));
+  auto again = actions_of<BroadcastAction>(c0->on_timer(1));
+  ASSERT_EQ(first.size(), 1u);
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(first[0].message, again[0].message);
+  EXPECT_EQ(c0->metrics().timeouts_sent, 1u);
+  EXPECT_TRUE(c0->on_timer(7).empty());
+}
+
+TEST_F(CoreTest, BackOffDoublesPerRoundWithoutQcUpToTheCap) {
+  auto c0 = net.core(0);
+  c0->start();
+  for (uint64_t r = 1; r <= 6; ++r) {
+    TimeoutCert tc = net.tc(r, {{1, 0}, {2, 0}, {3, 0}});
+    auto a = c0->on_message(1, bytes(TimeoutMsg{r + 1, g(), net.share(1, r + 1, 0), tc}));
+    auto timers = actions_of<TimerAction>(a);
+    ASSERT_EQ(timers.size(), 1u) << r;
+    EXPECT_EQ(timers[0].delay_ms, 1000u << std::min<uint64_t>(r, 3));
+  }
+}
+
+TEST_F(CoreTest, MissingParentIsFetchedThenVotedOn) {
+  auto c0 = net.core(0);
+  c0->start();
+  BlockPtr b1 = net.block(net.genesis, g(), 1);
+  BlockPtr b2 = net.block(b1, net.qc(*b1, {1, 2, 3}), 2);
+  auto a = c0->on_message(2, bytes(net.proposal(b2)));
+  auto fetches = actions_of<FetchBlockAction>(a);
+  ASSERT_EQ(fetches.size(), 1u);
+  EXPECT_EQ(fetches[0].block_id, b1->id);
+  EXPECT_EQ(fetches[0].peer, 2u);
+  auto served = actions_of<SendAction>(c0->on_message(2, bytes(BlockResponse{b1})));
+  ASSERT_EQ(served.size(), 1u);  // the vote for b2, to the leader of round 3
+  EXPECT_EQ(served[0].to, 3u);
+  EXPECT_EQ(std::get<Vote>(testing::decode(served[0].message).body).block_id, b2->id);
+}
+
+TEST_F(CoreTest, ServesBlocksItHolds) {
+  auto c0 = net.core(0);
+  c0->start();
+  BlockPtr b1 = net.block(net.genesis, g(), 1);
+  c0->on_message(1, bytes(net.proposal(b1)));
+  auto sends = actions_of<SendAction>(c0->on_message(3, bytes(BlockRequest{b1->id})));
+  ASSERT_EQ(sends.size(), 1u);
+  EXPECT_EQ(std::get<BlockResponse>(testing::decode(sends[0].message).body).block->id, b1->id);
+  EXPECT_TRUE(c0->on_message(3, bytes(BlockRequest{sha256("unknown")})).empty());
+}
+
+TEST_F(CoreTest, StateSyncJumpsTheRootAndTheRound) {
+  auto c0 = net.core(0);
+  c0->start();
+  BlockPtr b1 = net.block(net.genesis, g(), 1);
+  BlockPtr b2 = net.block(b1, net.qc(*b1, {1, 2, 3}), 2);
+  c0->on_synced(b2, net.qc(*b2, {1, 2, 3}));
+  EXPECT_EQ(c0->committed_root().id, b2->id);
+  EXPECT_EQ(c0->current_round(), 3u);
+  // A QC without quorum is refused and changes nothing.
+  BlockPtr b3 = net.block(b2, net.qc(*b2, {1, 2, 3}), 3);
+  c0->on_synced(b3, net.qc(*b3, {1}));
+  EXPECT_EQ(c0->committed_root().id, b2->id);
+  EXPECT_EQ(c0->metrics().rejected[static_cast<size_t>(RejectReason::kQcNoQuorum)], 1u);
+}
+
+TEST_F(CoreTest, ARestartResumesFromTheSavedLockQcAndTc) {
+  BlockPtr b1 = net.block(net.genesis, g(), 1);
+  QuorumCert q1 = net.qc(*b1, {1, 2, 3});
+  BlockPtr b2 = net.block(b1, q1, 2);
+  TimeoutCert t2 = net.tc(2, {{1, 1}, {2, 1}, {3, 1}});
+  {
+    auto c0 = net.core(0);
+    c0->start();
+    c0->on_message(1, bytes(net.proposal(b1)));
+    c0->on_message(2, bytes(net.proposal(b2)));  // locks q1 (round 1)
+    c0->on_message(1, bytes(TimeoutMsg{3, q1, net.share(1, 3, 1), t2}));
+    ASSERT_EQ(c0->current_round(), 3u);
+    c0->on_timer(3);  // times out in round 3, saving t2
+  }
+  // The tree is gone (recovery from genesis), but the saved QC and TC bring
+  // the validator back to round 3, where it may repeat its timeout.
+  auto restarted = net.core(0);
+  restarted->start();
+  EXPECT_EQ(restarted->high_qc(), q1);
+  EXPECT_EQ(restarted->current_round(), 3u);
+  EXPECT_EQ(actions_of<BroadcastAction>(restarted->on_timer(3)).size(), 1u);
+}
+
+TEST_F(CoreTest, RecoveryRejectsAQcThatDoesNotCertifyTheRoot) {
+  BlockPtr b1 = net.block(net.genesis, g(), 1);
+  CoreConfig cfg;
+  cfg.chain_id = kChain;
+  auto bad = ConsensusCore::create(cfg, CoreDeps{net.validators.get(), net.signers[0].get(),
+                                                 net.verifier.get(), &net.storages[0], nullptr},
+                                   Recovery{b1, g()});
+  EXPECT_FALSE(bad.is_ok());
+}
+
+}  // namespace
+}  // namespace hpchain::consensus

@@ -1,0 +1,181 @@
+// Sends one bad message of each kind to a fresh core and checks that it is
+// rejected under exactly its RejectReason, counted once, and answered with
+// no network action; then mutates valid messages at random to show that no
+// input crashes the core.
+#include <gtest/gtest.h>
+
+#include "tests/sim/sim_random.h"
+#include "tests/unit/consensus/fixture.h"
+
+namespace hpchain::consensus {
+namespace {
+
+using testing::kChain;
+using testing::Network;
+
+class RejectionTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    c2 = net.core(2);  // leads round 2, so votes of round 1 are for it
+    c2->start();
+  }
+  Bytes bytes(const MessageBody& body, const std::string& chain = kChain) {
+    return encode_message(chain, body);
+  }
+  // Delivers `message` and expects exactly one rejection, for `reason`.
+  void expect_rejected(const Bytes& message, RejectReason reason) {
+    const uint64_t before = c2->metrics().rejected_total();
+    const uint64_t before_reason = count(reason);
+    Actions actions = c2->on_message(0, message);
+    EXPECT_EQ(count(reason), before_reason + 1) << reject_reason_name(reason);
+    EXPECT_EQ(c2->metrics().rejected_total(), before + 1) << reject_reason_name(reason);
+    for (const auto& a : actions) {
+      EXPECT_FALSE(std::holds_alternative<SendAction>(a) || std::holds_alternative<BroadcastAction>(a))
+          << reject_reason_name(reason);
+    }
+  }
+  uint64_t count(RejectReason r) const { return c2->metrics().rejected[static_cast<size_t>(r)]; }
+  QuorumCert g() { return net.genesis_qc_of(); }
+  // A block with arbitrary fields, proposed (and signed) by `proposer`.
+  Proposal custom(BlockFields f, ValidatorIndex proposer, std::string payload = "x") {
+    f.proposer = proposer;
+    f.payload_hash = sha256(payload);
+    auto b = std::make_shared<const Block>(make_block(kChain, f, to_bytes(payload)));
+    Proposal p{b, std::nullopt, {}};
+    p.signature = net.signers[proposer]->sign(SignDomain::kProposal, proposal_signing_bytes(b->id));
+    return p;
+  }
+
+  Network net{4};
+  std::unique_ptr<ConsensusCore> c2;
+  BlockPtr b1 = net.block(net.genesis, g(), 1);
+};
+
+TEST_F(RejectionTest, Malformed) { expect_rejected({0xde, 0xad, 0xbe, 0xef}, RejectReason::kMalformed); }
+
+TEST_F(RejectionTest, WrongChainIdInEnvelopeAndInHeader) {
+  expect_rejected(bytes(net.vote(0, b1->id, 1, 1), "other"), RejectReason::kWrongChainId);
+  BlockFields f = b1->fields;
+  f.payload_hash = sha256("x");
+  auto foreign = std::make_shared<const Block>(make_block("other", f, to_bytes("x")));
+  Proposal p{foreign, std::nullopt, {}};
+  p.signature = net.signers[1]->sign(SignDomain::kProposal, proposal_signing_bytes(foreign->id));
+  expect_rejected(bytes(p), RejectReason::kWrongChainId);
+}
+
+TEST_F(RejectionTest, UnknownSigner) {
+  Vote v = net.vote(0, b1->id, 1, 1);
+  v.voter = 9;
+  expect_rejected(bytes(v), RejectReason::kUnknownSigner);
+}
+
+TEST_F(RejectionTest, BadSignatureOnAVoteAndOnAProposal) {
+  Vote v = net.vote(0, b1->id, 1, 1);
+  v.voter = 1;  // validator 0's signature claimed as validator 1's
+  expect_rejected(bytes(v), RejectReason::kBadSignature);
+  Proposal p = net.proposal(b1);
+  p.signature.bytes[5] ^= 1;
+  expect_rejected(bytes(p), RejectReason::kBadSignature);
+}
+
+TEST_F(RejectionTest, DuplicateSignerInAQc) {
+  QuorumCert q = net.qc(*b1, {0, 1});
+  q.votes.push_back(q.votes[0]);
+  expect_rejected(bytes(net.proposal(net.block(b1, q, 2))), RejectReason::kDuplicateSigner);
+}
+
+TEST_F(RejectionTest, QcWithoutQuorum) {
+  expect_rejected(bytes(net.proposal(net.block(b1, net.qc(*b1, {0, 1}), 2))), RejectReason::kQcNoQuorum);
+}
+
+TEST_F(RejectionTest, TcWithoutQuorum) {
+  TimeoutCert tc = net.tc(2, {{0, 1}, {1, 1}});
+  expect_rejected(bytes(net.proposal(net.block(b1, net.qc(*b1, {0, 1, 3}), 3), tc)),
+                  RejectReason::kTcNoQuorum);
+}
+
+TEST_F(RejectionTest, ProposalFromANonLeader) {
+  BlockFields f = b1->fields;
+  expect_rejected(bytes(custom(f, 3)), RejectReason::kNotLeader);
+}
+
+TEST_F(RejectionTest, RoundsTooFarAhead) {
+  expect_rejected(bytes(net.vote(0, b1->id, 1000, 1)), RejectReason::kRoundTooFar);
+  expect_rejected(bytes(TimeoutMsg{1000, g(), net.share(0, 1000, 0), std::nullopt}),
+                  RejectReason::kRoundTooFar);
+}
+
+TEST_F(RejectionTest, StaleRounds) {
+  // Move to round 3 through a TC for round 2.
+  c2->on_message(1, bytes(TimeoutMsg{3, g(), net.share(1, 3, 0), net.tc(2, {{0, 0}, {1, 0}, {3, 0}})}));
+  ASSERT_EQ(c2->current_round(), 3u);
+  expect_rejected(bytes(net.proposal(b1)), RejectReason::kStaleRound);
+  expect_rejected(bytes(TimeoutMsg{1, g(), net.share(0, 1, 0), std::nullopt}), RejectReason::kStaleRound);
+}
+
+TEST_F(RejectionTest, BadBlock) {
+  auto tampered = std::make_shared<Block>(*b1);
+  tampered->payload = to_bytes("not the hashed payload");
+  expect_rejected(bytes(net.proposal(tampered)), RejectReason::kBadBlock);
+}
+
+TEST_F(RejectionTest, UnjustifiedRound) {
+  expect_rejected(bytes(net.proposal(net.block(net.genesis, g(), 2))), RejectReason::kUnjustifiedRound);
+}
+
+TEST_F(RejectionTest, EquivocatingProposalAndVote) {
+  c2->on_message(1, bytes(net.proposal(b1)));
+  expect_rejected(bytes(net.proposal(net.block(net.genesis, g(), 1, "other"))), RejectReason::kEquivocation);
+  c2->on_message(0, bytes(net.vote(0, b1->id, 1, 1)));
+  expect_rejected(bytes(net.vote(0, sha256("other"), 1, 1)), RejectReason::kEquivocation);
+}
+
+TEST_F(RejectionTest, DuplicateProposalVoteAndTimeout) {
+  c2->on_message(1, bytes(net.proposal(b1)));
+  expect_rejected(bytes(net.proposal(b1)), RejectReason::kDuplicate);
+  c2->on_message(0, bytes(net.vote(0, b1->id, 1, 1)));
+  expect_rejected(bytes(net.vote(0, b1->id, 1, 1)), RejectReason::kDuplicate);
+  const Bytes t = bytes(TimeoutMsg{1, g(), net.share(3, 1, 0), std::nullopt});
+  c2->on_message(3, t);
+  expect_rejected(t, RejectReason::kDuplicate);
+}
+
+TEST_F(RejectionTest, VoteForAnotherLeader) {
+  expect_rejected(bytes(net.vote(0, b1->id, 2, 1)), RejectReason::kNotForUs);
+}
+
+TEST_F(RejectionTest, UnsolicitedBlock) {
+  expect_rejected(bytes(BlockResponse{b1}), RejectReason::kUnsolicitedBlock);
+}
+
+TEST_F(RejectionTest, StateMismatch) {
+  (void)c2->on_block_executed(net.genesis->id, 0, sha256("our state"));
+  BlockFields f = b1->fields;
+  f.state_hash = sha256("their state");
+  expect_rejected(bytes(custom(f, 1)), RejectReason::kStateMismatch);
+}
+
+TEST_F(RejectionTest, SafetyRefusalWhenTheStateCannotBeSaved) {
+  net.storages[2].fail = true;
+  expect_rejected(bytes(net.proposal(b1)), RejectReason::kSafetyRefused);
+  EXPECT_EQ(c2->metrics().votes_sent, 0u);
+}
+
+TEST_F(RejectionTest, RandomMutationsNeverCrashAndAreAllCounted) {
+  const std::vector<Bytes> valid = {
+      bytes(net.proposal(b1)), bytes(net.vote(0, b1->id, 1, 1)),
+      bytes(TimeoutMsg{1, g(), net.share(0, 1, 0), std::nullopt}), bytes(BlockRequest{b1->id})};
+  sim::Rng rng(7);
+  for (int k = 0; k < 3000; ++k) {
+    Bytes m = valid[rng.below(valid.size())];
+    const uint64_t flips = rng.between(1, 4);
+    for (uint64_t i = 0; i < flips && !m.empty(); ++i) m[rng.below(m.size())] ^= static_cast<uint8_t>(rng.next());
+    if (rng.chance(20)) m.resize(rng.below(m.size() + 1));
+    (void)c2->on_message(static_cast<ValidatorIndex>(rng.below(4)), m);
+  }
+  EXPECT_GT(c2->metrics().rejected_total(), 2500u);
+  EXPECT_LE(c2->current_round(), 1u + 64u);  // bounded by max_future_rounds
+}
+
+}  // namespace
+}  // namespace hpchain::consensus

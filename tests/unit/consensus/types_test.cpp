@@ -1,0 +1,96 @@
+// Checks validator-set arithmetic (exact quorum, weighted leader schedule),
+// the canonical signing bytes and the codec round trips against fixed
+// inputs, including rejection of wrongly sized fields.
+#include <gtest/gtest.h>
+
+#include "chain/codec.h"
+#include "tests/unit/consensus/fixture.h"
+
+namespace hpchain::consensus {
+namespace {
+
+using testing::Network;
+
+TEST(ValidatorSetTest, QuorumIsMoreThanTwoThirdsInExactArithmetic) {
+  Network net(4);
+  EXPECT_FALSE(net.validators->is_quorum(2));
+  EXPECT_TRUE(net.validators->is_quorum(3));
+  Network weighted(4, {1, 2, 3, 4});  // total 10: quorum needs 7 (3*7 > 20)
+  EXPECT_FALSE(weighted.validators->is_quorum(6));
+  EXPECT_TRUE(weighted.validators->is_quorum(7));
+  EXPECT_FALSE(weighted.validators->exceeds_one_third(3));
+  EXPECT_TRUE(weighted.validators->exceeds_one_third(4));
+}
+
+TEST(ValidatorSetTest, LeadersAppearInProportionToPowerAndInterleaved) {
+  Network net(4, {1, 2, 3, 0});
+  std::vector<int> led(4, 0);
+  for (uint64_t r = 0; r < 6; ++r) ++led[net.validators->leader(r)];
+  EXPECT_EQ(led, (std::vector<int>{1, 2, 3, 0}));
+  for (uint64_t r = 0; r + 1 < 6; ++r) {
+    if (net.validators->leader(r) == 2) {
+      EXPECT_NE(net.validators->leader(r + 1), 2u) << r;
+    }
+  }
+}
+
+TEST(ValidatorSetTest, CreateRejectsBadSets) {
+  Network net(2);
+  EXPECT_FALSE(ValidatorSet::create({}).is_ok());
+  const PublicKey k = net.keys[0].public_key();
+  EXPECT_FALSE(ValidatorSet::create({{k, 1}, {k, 1}}).is_ok());
+  EXPECT_FALSE(ValidatorSet::create({{k, 0}}).is_ok());
+  EXPECT_FALSE(ValidatorSet::create({{k, uint64_t{1} << 62}, {net.keys[1].public_key(), 1}}).is_ok());
+  EXPECT_TRUE(ValidatorSet::create({{k, uint64_t{1} << 61}, {net.keys[1].public_key(), 7}}).is_ok());
+}
+
+TEST(SigningBytesTest, FixedLayout) {
+  const Hash32 id = sha256("block");
+  const Bytes v = vote_signing_bytes(id, 0x0102, 0x0304);
+  ASSERT_EQ(v.size(), 48u);
+  EXPECT_TRUE(std::equal(id.bytes.begin(), id.bytes.end(), v.begin()));
+  EXPECT_EQ(v[38], 0x01);
+  EXPECT_EQ(v[39], 0x02);
+  EXPECT_EQ(v[46], 0x03);
+  EXPECT_EQ(v[47], 0x04);
+  EXPECT_EQ(hex_encode(timeout_signing_bytes(1, 2)), "00000000000000010000000000000002");
+}
+
+TEST(CodecTest, EveryMessageKindRoundTrips) {
+  Network net(4);
+  BlockPtr b1 = net.block(net.genesis, net.genesis_qc_of(), 1);
+  QuorumCert q1 = net.qc(*b1, {0, 1, 2});
+  BlockPtr b2 = net.block(b1, q1, 3);
+  TimeoutCert tc = net.tc(2, {{0, 1}, {1, 1}, {3, 0}});
+  auto round_trip = [](const MessageBody& body) { return testing::decode(encode_message("c", body)); };
+  const Message p = round_trip(net.proposal(b2, tc));
+  const auto& proposal = std::get<Proposal>(p.body);
+  EXPECT_EQ(p.chain_id, "c");
+  EXPECT_EQ(proposal.block->id, b2->id);
+  EXPECT_EQ(proposal.block->parent_qc(), q1);
+  EXPECT_EQ(*proposal.tc, tc);
+  const Vote v = net.vote(2, b1->id, 1, 1);
+  EXPECT_EQ(std::get<Vote>(round_trip(v).body), v);
+  TimeoutMsg t{3, q1, net.share(1, 3, 1), tc};
+  const Message tm = round_trip(t);
+  EXPECT_EQ(std::get<TimeoutMsg>(tm.body).high_qc, q1);
+  EXPECT_EQ(std::get<TimeoutMsg>(tm.body).last_tc, tc);
+  EXPECT_EQ(std::get<BlockRequest>(round_trip(BlockRequest{b1->id}).body).block_id, b1->id);
+  EXPECT_EQ(std::get<BlockResponse>(round_trip(BlockResponse{b1}).body).block->id, b1->id);
+}
+
+TEST(CodecTest, RejectsWrongSizesEmptyAndOversizedInput) {
+  hpchain::v1::ConsensusMessage m;
+  m.set_chain_id("c");
+  m.mutable_vote()->set_block_id("short");
+  m.mutable_vote()->set_signature(std::string(64, 'x'));
+  EXPECT_FALSE(decode_message(serialize_proto(m)).is_ok());
+  m.mutable_vote()->set_block_id(std::string(32, 'i'));
+  m.mutable_vote()->set_signature(std::string(63, 'x'));
+  EXPECT_FALSE(decode_message(serialize_proto(m)).is_ok());
+  EXPECT_FALSE(decode_message(Bytes{}).is_ok());  // no kind
+  EXPECT_EQ(decode_message(Bytes(kMessageBytesMax + 1, 0)).status().code(), StatusCode::kResourceExhausted);
+}
+
+}  // namespace
+}  // namespace hpchain::consensus
