@@ -87,6 +87,13 @@ inline HPC_HD double erfc(double x) { return internal::erfc_impl(x); }
 // from costing accuracy). normal_cdf(-inf) = +0, normal_cdf(+inf) = 1.
 inline HPC_HD double normal_cdf(double x) { return internal::normal_cdf_impl(x); }
 
+// Correctly rounded square root (IEEE-754 requires it, so host and device
+// agree); sqrt(-0) = -0, sqrt(x < 0) = NaN, sqrt(+inf) = +inf.
+inline HPC_HD double sqrt(double x) {
+  if (internal::is_nan(x) || x < 0.0) return internal::nan_value();
+  return internal::sqrt_rn(x);
+}
+
 // |x| by clearing the sign bit (exact; a NaN stays a NaN).
 inline HPC_HD double fabs(double x) {
   return internal::from_bits(internal::to_bits(x) & ~(1ULL << 63));

@@ -7,8 +7,10 @@
 
 namespace hpchain::dmath::internal {
 
-// atan(x) for x >= 0 or x < 0 (finite or infinite, not NaN).
-inline HPC_HD double atan_impl(double x) {
+// atan(x + tail) for x not NaN and |tail| <= ulp(x): the tail (atan2's
+// rounding error of y/x) enters as tail / (1 + x^2) before the last
+// rounding instead of being lost.
+inline HPC_HD double atan_impl(double x, double tail = 0.0) {
   // atan(0.5), atan(1), atan(1.5), atan(inf) as hi + lo
   // (0x3FDDAC67 0561BB4F / 0x3C7A2B7F 222F65E2, ...).
   const double atan_hi[4] = {4.63647609000806093515e-01, 7.85398163397448278999e-01,
@@ -26,9 +28,11 @@ inline HPC_HD double atan_impl(double x) {
     const double z = atan_hi[3] + atan_lo[3];
     return negative ? -z : z;
   }
+  // The tail's contribution, for |x| (the result's sign is applied last).
+  const double correction = tail == 0.0 ? 0.0 : (negative ? -tail : tail) / (1.0 + x * x);
   int id;
   if (abs_high < 0x3FDC0000) {  // |x| < 7/16
-    if (abs_high < 0x3E400000) return x;  // |x| < 2^-27: atan(x) rounds to x
+    if (abs_high < 0x3E400000) return tail == 0.0 ? x : x + tail;  // |x| < 2^-27 (keeps -0)
     id = -1;
   } else {
     x = negative ? -x : x;
@@ -53,8 +57,8 @@ inline HPC_HD double atan_impl(double x) {
   // Odd and even halves of the polynomial, evaluated in parallel.
   const double s1 = z * (a[0] + w * (a[2] + w * (a[4] + w * (a[6] + w * (a[8] + w * a[10])))));
   const double s2 = w * (a[1] + w * (a[3] + w * (a[5] + w * (a[7] + w * a[9]))));
-  if (id < 0) return x - x * (s1 + s2);
-  const double result = atan_hi[id] - ((x * (s1 + s2) - atan_lo[id]) - x);
+  if (id < 0) return x - (x * (s1 + s2) - (negative ? -correction : correction));
+  const double result = atan_hi[id] - ((x * (s1 + s2) - (atan_lo[id] + correction)) - x);
   return negative ? -result : result;
 }
 
@@ -102,14 +106,29 @@ inline HPC_HD double atan2_impl(double y, double x) {
   if ((quadrant & 2) != 0 && iy + (64u << 20) < ix) {
     z = 0.0;  // |y/x| < 2^-64 with x < 0: the result rounds to +-pi
   } else {
-    // |y/x| by clearing the sign bit: y/x may underflow to -0.
-    z = atan_impl(from_bits(to_bits(y / x) & ~(1ULL << 63)));
+    // |y/x| by clearing the sign bit (y/x may underflow to -0), and, where
+    // no intermediate can overflow or underflow, the rounding error of the
+    // division from Dekker's product: y/x = q + (y - q*x)/x exactly.
+    const double q = y / x;
+    double tail = 0.0;
+    if (ix >= 0x07000000 && ix < 0x78F00000 && iy >= 0x07000000 && iy < 0x78F00000) {
+      const DoubleDouble p = two_product(q, x);
+      tail = ((y - p.hi) - p.lo) / x;
+    }
+    const bool q_negative = (high_word(q) >> 31) != 0;
+    z = atan_impl(from_bits(to_bits(q) & ~(1ULL << 63)), q_negative ? -tail : tail);
   }
   switch (quadrant) {
     case 0: return z;
     case 1: return -z;
-    case 2: return kPi - (z - kPiLo);
-    default: return (z - kPiLo) - kPi;
+    case 2: {  // pi - z with pi in two parts and one final rounding
+      const DoubleDouble d = two_sum(kPi, -z);
+      return d.hi + (d.lo + kPiLo);
+    }
+    default: {
+      const DoubleDouble d = two_sum(z, -kPi);
+      return d.hi + (d.lo - kPiLo);
+    }
   }
 }
 

@@ -106,12 +106,17 @@ TEST(HPC_DMATH_SUITE, Cos) {
               1.0);
 }
 
+TEST(HPC_DMATH_SUITE, Atan) {
+  check_unary("atan", dmath::atan, mpfr_atan,
+              {binades("all", -1075, 1024, true), uniform("[-3,3]", -3, 3), binades("tiny", -60, -1, true)}, 1.0);
+}
+
 TEST(HPC_DMATH_SUITE, Atan2) {
   check_binary("atan2", dmath::atan2, mpfr_atan2,
                {{uniform("y[-10,10]", -10, 10), uniform("x[-10,10]", -10, 10)},
                 {binades("y all", -1075, 1024, true), binades("x all", -1075, 1024, true)},
                 {binades("y ~x", 0, 2, true), binades("x ~y", 0, 2, true)}},
-               2.0);
+               1.25);
 }
 
 TEST(HPC_DMATH_SUITE, Pow) {
