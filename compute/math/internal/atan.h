@@ -66,6 +66,24 @@ inline HPC_HD double atan_impl(double x, double tail = 0.0) {
 inline constexpr double kPi = 3.1415926535897931160e+00;
 inline constexpr double kPiLo = 1.2246467991473531772e-16;
 
+// atan2 for x = +-inf, by quadrant (2 * sign(x) + sign(y)).
+inline HPC_HD double atan2_infinite_x(int quadrant, bool y_infinite) {
+  if (y_infinite) {
+    switch (quadrant) {
+      case 0: return 0.25 * kPi;
+      case 1: return -0.25 * kPi;
+      case 2: return 0.75 * kPi;  // rounds like fdlibm's 3*pi/4 (both are 3 * pi / 4)
+      default: return -0.75 * kPi;
+    }
+  }
+  switch (quadrant) {
+    case 0: return 0.0;
+    case 1: return -0.0;
+    case 2: return kPi;
+    default: return -kPi;
+  }
+}
+
 inline HPC_HD double atan2_impl(double y, double x) {
   if (is_nan(x) || is_nan(y)) return nan_value();
   if (to_bits(x) == 0x3FF0000000000000ULL) return atan_impl(y);  // x == 1
@@ -83,22 +101,7 @@ inline HPC_HD double atan2_impl(double y, double x) {
   }
   const double half_pi = 0.5 * kPi;
   if (x_zero) return (quadrant & 1) != 0 ? -half_pi : half_pi;
-  if (ix == 0x7FF00000) {  // x infinite
-    if (iy == 0x7FF00000) {
-      switch (quadrant) {
-        case 0: return 0.25 * kPi;
-        case 1: return -0.25 * kPi;
-        case 2: return 0.75 * kPi;  // 3*pi/4 rounds the same as the 3 * pi of fdlibm
-        default: return -0.75 * kPi;
-      }
-    }
-    switch (quadrant) {
-      case 0: return 0.0;
-      case 1: return -0.0;
-      case 2: return kPi;
-      default: return -kPi;
-    }
-  }
+  if (ix == 0x7FF00000) return atan2_infinite_x(quadrant, iy == 0x7FF00000);
   if (ix + (64u << 20) < iy || iy == 0x7FF00000) {  // |y/x| > 2^64
     return (quadrant & 1) != 0 ? -half_pi : half_pi;
   }
