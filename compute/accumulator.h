@@ -22,9 +22,9 @@
 #pragma once
 
 #include <cstdint>
-#include <cstring>
 
 #include "compute/math/host_device.h"
+#include "compute/math/internal/bits.h"
 
 namespace hpchain::compute {
 
@@ -33,29 +33,14 @@ constexpr uint32_t kTallyOverflow = 1u;   // a sum or count left its range
 constexpr uint32_t kTallyNonFinite = 2u;  // a contribution was NaN or infinite
 
 namespace accumulator_detail {
-HPC_HD inline uint64_t double_bits(double v) {
-#if defined(__CUDA_ARCH__)
-  return static_cast<uint64_t>(__double_as_longlong(v));
-#else
-  uint64_t bits;
-  std::memcpy(&bits, &v, sizeof(bits));
-  return bits;
-#endif
-}
-
-HPC_HD inline double double_from_bits(uint64_t bits) {
-#if defined(__CUDA_ARCH__)
-  return __longlong_as_double(static_cast<long long>(bits));
-#else
-  double v;
-  std::memcpy(&v, &bits, sizeof(v));
-  return v;
-#endif
-}
+// Bit casts shared with the math library (memcpy on the host, intrinsics on
+// the device).
+using dmath::internal::from_bits;
+using dmath::internal::to_bits;
 
 // 2^k for -1022 <= k <= 1023, built from its bits (exact).
 HPC_HD inline double pow2(int k) {
-  return double_from_bits(static_cast<uint64_t>(k + 1023) << 52);
+  return from_bits(static_cast<uint64_t>(k + 1023) << 52);
 }
 
 // Rounds m * 2^-r (0 < r) to the nearest integer, ties to even.
@@ -137,7 +122,7 @@ struct ExactSum {
   // Sets *this = round_half_even(|v| * 2^64); same errors as set_from_double.
   HPC_HD bool set_magnitude_from_double(double v, uint32_t& flags) {
     clear();
-    const uint64_t bits = accumulator_detail::double_bits(v);
+    const uint64_t bits = accumulator_detail::to_bits(v);
     const int biased = static_cast<int>((bits >> 52) & 0x7ff);
     if (biased == 0x7ff) {
       flags |= kTallyNonFinite;

@@ -50,8 +50,7 @@ class StagedTally {
 
   // Adds v exactly to sum `slot`.
   void add(int slot, double v) {
-    uint64_t bits;
-    std::memcpy(&bits, &v, sizeof(bits));
+    const uint64_t bits = accumulator_detail::to_bits(v);
     const int shift = static_cast<int>((bits >> 52) & 0x7ff) - 1011;  // biased exponent - 1075 + 64
     if (static_cast<unsigned>(shift) >= static_cast<unsigned>(kShifts)) {
       target_.sums[slot].add_double(v, target_.flags);  // zero, subnormal, tiny, huge, NaN, inf
