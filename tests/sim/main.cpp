@@ -27,8 +27,27 @@ struct Options {
   uint64_t first = 1;
 };
 
+constexpr const char* kUsage =
+    "usage:\n"
+    "  hpchain-sim --seed S [options]         run one seed (replayable); prints its trace hash\n"
+    "  hpchain-sim --seeds N [--first S] ...  run seeds S..S+N-1; the last line reads\n"
+    "                                         'seeds: N, violations: V, stalls: L'\n"
+    "  hpchain-sim --bench --n N [--run-ms MS] no faults; committed blocks/s and messages/s\n"
+    "options:\n"
+    "  --n N            validators (default: drawn per seed in [4, --max-n])\n"
+    "  --max-n N        upper bound for the drawn validator count\n"
+    "  --faults LIST    comma-separated: all (default: every kind but lost-disk), none, crash,\n"
+    "                   lost-disk, partition, slow, drop, duplicate, equivocate, double-vote,\n"
+    "                   twins, garbage\n"
+    "  --real-crypto    secp256k1 signatures instead of the fast simulated ones\n"
+    "  --broken KIND    test-only unsafe variant: skip-last-voted-round | skip-tc-lock\n"
+    "  --trace          print every delivered event\n"
+    "  --quiet          only the summary line\n"
+    "Exit codes: 0 no violation or stall, 1 a violation or stall, 2 bad arguments.\n"
+    "See docs/consensus.md for the faults, invariants and replay.\n";
+
 [[noreturn]] void usage(const char* why) {
-  std::fprintf(stderr, "hpchain-sim: %s\nsee the comment at the top of tests/sim/main.cpp\n", why);
+  std::fprintf(stderr, "hpchain-sim: %s\n%s", why, kUsage);
   std::exit(2);
 }
 
@@ -47,6 +66,10 @@ Options parse(int argc, char** argv) {
       if (i + 1 >= argc) usage(("missing value for " + arg).c_str());
       return argv[++i];
     };
+    if (arg == "--help" || arg == "-h") {
+      std::fputs(kUsage, stdout);
+      std::exit(0);
+    }
     if (arg == "--seed") { o.single = true; o.config.seed = number(value()); }
     else if (arg == "--seeds") o.seeds = number(value());
     else if (arg == "--first") o.first = number(value());
