@@ -23,7 +23,9 @@ if(HPCHAIN_ENABLE_CUDA)
     set(CMAKE_CUDA_STANDARD_REQUIRED ON)
     # -fmad=false: no fused multiply-add, so device arithmetic rounds exactly
     # like the host's. Never add --use_fast_math.
-    add_compile_options($<$<COMPILE_LANGUAGE:CUDA>:-fmad=false>)
+    # The host half of each .cu file goes through g++: no contraction there
+    # either.
+    add_compile_options($<$<COMPILE_LANGUAGE:CUDA>:-fmad=false> $<$<COMPILE_LANGUAGE:CUDA>:-Xcompiler=-ffp-contract=off>)
     set(HPCHAIN_HAVE_CUDA ON)
     message(STATUS "CUDA ${CMAKE_CUDA_COMPILER_VERSION} found: GPU backend enabled for sm_${CMAKE_CUDA_ARCHITECTURES}")
   endif()

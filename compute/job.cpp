@@ -37,6 +37,10 @@ const KernelInfo& native_info(KernelId id) {
 // The grid value of point i of `points` between `from` and `to`; the
 // endpoints are exact.
 double grid_value(double from, double to, uint32_t i, uint32_t points) {
+  // The interpolation below does not always round back to `from` or `to`
+  // (e.g. from = -0.2), which would push an endpoint outside its range.
+  if (i == 0) return from;
+  if (i + 1 == points) return to;
   const double last = static_cast<double>(points - 1);
   return (from * (last - i) + to * static_cast<double>(i)) / last;
 }
@@ -233,7 +237,10 @@ Result<JobResult> finalize(const JobSpec& job, const Partial& partial) {
     PointResult point{job.points[p].scan_value, {}};
     switch (job.points[p].params.id) {
       case KernelId::kPi: point.fields = pi_fields(partial.points[p]); break;
-      case KernelId::kEemumu: point.fields = eemumu_fields(partial.points[p]); break;
+      case KernelId::kEemumu: {
+        HPC_ASSIGN_OR_RETURN(point.fields, eemumu_fields(partial.points[p]));
+        break;
+      }
       case KernelId::kEuropeanOption: point.fields = european_option_fields(partial.points[p]); break;
     }
     result.points.push_back(std::move(point));

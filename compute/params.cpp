@@ -51,6 +51,9 @@ Result<ParamValue> parse_param(const ParamSpec& spec, std::string_view text) {
                                       "' is not a finite number");
     }
   }
+  // -0 and 0 are one parameter value; without this they would be two
+  // digests for the same physics.
+  if (value == 0.0) value = 0.0;
   if (!(value >= spec.min && value <= spec.max)) {
     return Status::invalid_argument("parameter '" + spec.name + "' = " + std::string(text) +
                                     " is out of range " + range_text(spec));

@@ -37,7 +37,7 @@ ExactSum bin_sum(const PointTally& tally, int first, int last, uint32_t& flags) 
 }
 }  // namespace
 
-std::vector<ResultField> eemumu_fields(const PointTally& tally) {
+Result<std::vector<ResultField>> eemumu_fields(const PointTally& tally) {
   HPC_ASSERT(tally.sums.size() == EemumuKernel::TallyType::kSums);
   const uint64_t n = tally.counts[0];
   HPC_ASSERT(n > 0);
@@ -51,11 +51,13 @@ std::vector<ResultField> eemumu_fields(const PointTally& tally) {
   difference.subtract(backward, flags);
   all_w2.add(tally.sums[EemumuKernel::kSumBackwardW2], flags);
   difference_w2.subtract(tally.sums[EemumuKernel::kSumBackwardW2], flags);
-  // finalize() rejects flagged tallies before this. Within the parameter
-  // ranges a weight is below 1e13 pb, so with n <= 2^62 a sum of bins stays
-  // below 2^107, far inside the 2^127 range: a flag here is a broken
-  // invariant, not bad input.
-  HPC_ASSERT(flags == 0);
+  // finalize() rejects flagged slots before this, but two slots each just
+  // inside the range can sum past it (extreme parameters near a narrow Z
+  // peak): bad input, reported like any other overflow.
+  if (flags != 0) {
+    return Status::out_of_range("eemumu: the sum of event weights overflows the exact accumulator "
+                                "(parameters too extreme for this sample count)");
+  }
   const double sum_w = all.to_double();
   const double sum_w2 = all_w2.to_double();
   const double sum_w_sign = difference.to_double();
@@ -74,11 +76,11 @@ std::vector<ResultField> eemumu_fields(const PointTally& tally) {
     histogram.values.push_back(tally.sums[EemumuKernel::kSumHistogram + b].to_double() /
                                static_cast<double>(n));
   }
-  return {{"sigma_pb", {sigma.mean}, false},
-          {"sigma_pb_err", {sigma.error}, false},
-          {"afb", {afb}, false},
-          {"afb_err", {afb_err}, false},
-          std::move(histogram)};
+  return std::vector<ResultField>{{"sigma_pb", {sigma.mean}, false},
+                                  {"sigma_pb_err", {sigma.error}, false},
+                                  {"afb", {afb}, false},
+                                  {"afb_err", {afb_err}, false},
+                                  std::move(histogram)};
 }
 
 }  // namespace hpchain::compute

@@ -28,7 +28,9 @@ std::vector<ResultField> pi_fields(const PointTally& tally);
 // eemumu (kernels/eemumu.cpp)
 KernelInfo eemumu_info();
 EemumuKernel::Params eemumu_params(const ParamSet& params);
-std::vector<ResultField> eemumu_fields(const PointTally& tally);
+// OutOfRange when the combined sums (all bins, both w^2 slots) overflow the
+// exact range, which single slots can stay below.
+Result<std::vector<ResultField>> eemumu_fields(const PointTally& tally);
 
 // european_option (kernels/european_option.cpp)
 KernelInfo european_option_info();

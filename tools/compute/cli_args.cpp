@@ -1,7 +1,8 @@
 #include "tools/compute/cli_args.h"
 
 #include <charconv>
-#include <cmath>
+#include <optional>
+#include <string_view>
 
 namespace hpchain::compute::cli {
 
@@ -17,22 +18,55 @@ const char* const kUsage =
     "or P. --threads defaults to all cores. --json prints one JSON object.\n"
     "Exit codes: 0 success, 1 run failed (e.g. no CUDA device), 2 bad arguments.\n";
 
-Result<uint64_t> parse_count(const std::string& what, const std::string& text, uint64_t max) {
+namespace {
+
+// The integer written as DIGITS[.DIGITS][(e|E)[+]DIGITS], computed exactly in
+// integers (no double rounding); nullopt if the text has another form, is not
+// an integer, or exceeds 2^64 - 1.
+std::optional<uint64_t> exact_decimal_integer(std::string_view text) {
+  const size_t e = text.find_first_of("eE");
+  std::string_view mantissa = text.substr(0, e);
+  uint64_t exponent = 0;
+  if (e != std::string_view::npos) {
+    std::string_view exp_text = text.substr(e + 1);
+    if (!exp_text.empty() && exp_text.front() == '+') exp_text.remove_prefix(1);
+    const auto r = std::from_chars(exp_text.data(), exp_text.data() + exp_text.size(), exponent);
+    if (exp_text.empty() || r.ec != std::errc() || r.ptr != exp_text.data() + exp_text.size()) return {};
+  }
+  const size_t dot = mantissa.find('.');
+  std::string digits(mantissa.substr(0, dot));
+  if (dot != std::string_view::npos) {
+    const std::string_view fraction = mantissa.substr(dot + 1);
+    if (fraction.size() > exponent) {
+      // Digits past the exponent's reach must be zeros for an integer.
+      if (fraction.substr(exponent).find_first_not_of('0') != std::string_view::npos) return {};
+      digits += fraction.substr(0, exponent);
+      exponent = 0;
+    } else {
+      digits += fraction;
+      exponent -= fraction.size();
+    }
+  }
+  if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos) return {};
   uint64_t value = 0;
-  const char* end = text.data() + text.size();
-  const auto r = std::from_chars(text.data(), end, value);
-  if (r.ec == std::errc() && r.ptr == end && !text.empty()) {
-    if (value > max) return Status::invalid_argument(what + " " + text + " is above " + std::to_string(max));
-    return value;
+  for (char c : digits) {
+    if (__builtin_mul_overflow(value, 10, &value) || __builtin_add_overflow(value, c - '0', &value)) return {};
   }
-  double real = 0.0;
-  const auto d = std::from_chars(text.data(), end, real);
-  if (text.empty() || d.ec != std::errc() || d.ptr != end || !(real >= 0.0) ||
-      real != std::floor(real) || real > static_cast<double>(max)) {
+  for (uint64_t i = 0; i < exponent && value != 0; ++i) {
+    if (__builtin_mul_overflow(value, 10, &value)) return {};
+  }
+  return value;
+}
+
+}  // namespace
+
+Result<uint64_t> parse_count(const std::string& what, const std::string& text, uint64_t max) {
+  const std::optional<uint64_t> value = exact_decimal_integer(text);
+  if (!value || *value > max) {
     return Status::invalid_argument(what + " '" + text + "' is not an integer in [0, " +
-                                    std::to_string(max) + "]");
+                                    std::to_string(max) + "] (forms: 1000000, 1e6, 2.5e6)");
   }
-  return static_cast<uint64_t>(real);
+  return *value;
 }
 
 namespace {

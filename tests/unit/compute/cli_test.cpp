@@ -109,6 +109,16 @@ TEST(CliArgs, ParsesCountsStrictly) {
   EXPECT_FALSE(cli::parse_count("n", "1.5", kMaxSamples).is_ok());
   EXPECT_FALSE(cli::parse_count("n", "-3", kMaxSamples).is_ok());
   EXPECT_FALSE(cli::parse_count("n", "5", 4).is_ok());
+  EXPECT_EQ(*cli::parse_count("n", "2.5e6", kMaxSamples), 2500000u);
+  EXPECT_EQ(*cli::parse_count("n", "1E+3", kMaxSamples), 1000u);
+  // Integers a double cannot hold are taken exactly, not rounded.
+  EXPECT_EQ(*cli::parse_count("seed", "9007199254740993e0", UINT64_MAX), 9007199254740993u);
+  EXPECT_EQ(*cli::parse_count("seed", "18446744073709551615", UINT64_MAX), UINT64_MAX);
+  EXPECT_FALSE(cli::parse_count("seed", "18446744073709551616", UINT64_MAX).is_ok());
+  EXPECT_FALSE(cli::parse_count("seed", "1e20", UINT64_MAX).is_ok());
+  EXPECT_FALSE(cli::parse_count("n", "1e", kMaxSamples).is_ok());
+  EXPECT_FALSE(cli::parse_count("n", "", kMaxSamples).is_ok());
+  EXPECT_FALSE(cli::parse_count("n", "0x10", kMaxSamples).is_ok());
   const auto repeated = cli::parse_args({"run", "--kernel", "pi", "--param", "a=1", "--param", "a=2"});
   ASSERT_FALSE(repeated.is_ok());
   EXPECT_NE(repeated.status().message().find("twice"), std::string::npos);

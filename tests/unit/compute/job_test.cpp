@@ -82,6 +82,38 @@ TEST(Job, ParamScanExpandsIntoStreamsWithExactEndpoints) {
   EXPECT_EQ(job.params.at("z_exchange").number, 0.0);
 }
 
+TEST(Job, ScanEndpointsStayExactWhereInterpolationWouldRound) {
+  // (from * (P-1)) / (P-1) is not `from` for from = -0.2; the endpoint must
+  // still be exactly the bound the user gave, inside the parameter's range.
+  const JobSpec job = must_make_job("param_scan",
+                                    {{"kernel", "european_option"}, {"scan", "rate"}, {"from", "-0.2"},
+                                     {"to", "0.2"}, {"points", "4"}},
+                                    400, 5);
+  EXPECT_EQ(job.points.front().scan_value, -0.2);
+  EXPECT_EQ(job.points.back().scan_value, 0.2);
+}
+
+TEST(Job, NegativeZeroIsTheSameParameterAsZero) {
+  CpuBackend cpu(1);
+  const auto a = run_job(must_make_job("european_option", {{"rate", "0"}}, 2000, 4), 1, cpu);
+  const auto b = run_job(must_make_job("european_option", {{"rate", "-0"}}, 2000, 4), 1, cpu);
+  ASSERT_TRUE(a.is_ok() && b.is_ok());
+  EXPECT_EQ(a->digest, b->digest);
+}
+
+TEST(Job, CombinedSumOverflowIsAnErrorNotAnAbort) {
+  // Each w^2 slot stays just inside the exact range while their sum does
+  // not (a narrow, heavy Z at its peak with alpha = 1); found by review.
+  const JobSpec job = must_make_job("eemumu",
+                                    {{"sqrt_s", "1000"}, {"mz", "1000"}, {"gz", "0.03"},
+                                     {"alpha", "1"}, {"sin2w", "0.99"}},
+                                    3600000, 1);
+  CpuBackend cpu(0);
+  const auto r = run_job(job, 1, cpu);
+  ASSERT_FALSE(r.is_ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kOutOfRange) << r.status().to_string();
+}
+
 TEST(Job, DigestDependsOnSeedParametersAndSamples) {
   CpuBackend cpu(2);
   auto digest = [&](const char* kernel, RawParams raw, uint64_t n, uint64_t seed) {
