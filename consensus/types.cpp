@@ -40,6 +40,29 @@ std::vector<ValidatorIndex> build_schedule(const std::vector<uint64_t>& weights)
   return schedule;
 }
 
+// Leader weights in proportion to power, scaled down until their sum fits
+// kScheduleMax. Every nonzero member keeps at least one slot, so a first
+// divisor of total / kScheduleMax + 1 is not enough when many small members
+// round up (one of power 10000 and 1023 of power 1: 3333 + 1023 > 4096);
+// the divisor doubles until the sum fits, which it does at the latest when
+// every weight is 1 (at most kMaxValidators <= kScheduleMax members).
+std::vector<uint64_t> schedule_weights(const std::vector<ValidatorInfo>& members, uint64_t total) {
+  static_assert(kMaxValidators <= kScheduleMax);
+  uint64_t divisor = total > kScheduleMax ? total / kScheduleMax + 1 : 1;
+  for (;;) {
+    std::vector<uint64_t> weights;
+    uint64_t sum = 0;
+    for (const auto& m : members) {
+      // Divide, never multiply: w * kScheduleMax could overflow.
+      const uint64_t w = m.voting_power == 0 ? 0 : std::max<uint64_t>(1, m.voting_power / divisor);
+      weights.push_back(w);
+      sum += w;
+    }
+    if (sum <= kScheduleMax) return weights;
+    divisor *= 2;
+  }
+}
+
 }  // namespace
 
 Result<ValidatorSet> ValidatorSet::create(std::vector<ValidatorInfo> members) {
@@ -61,16 +84,7 @@ Result<ValidatorSet> ValidatorSet::create(std::vector<ValidatorInfo> members) {
     set.total_power_ += m.voting_power;
   }
   if (set.total_power_ == 0) return Status::invalid_argument("total voting power is zero");
-  std::vector<uint64_t> weights;
-  for (const auto& m : members) {
-    uint64_t w = m.voting_power;
-    if (set.total_power_ > kScheduleMax && w > 0) {
-      // Exact: w * kScheduleMax < 2^62 * 2^12 would overflow, so divide first.
-      w = std::max<uint64_t>(1, w / (set.total_power_ / kScheduleMax + 1));
-    }
-    weights.push_back(w);
-  }
-  set.schedule_ = build_schedule(weights);
+  set.schedule_ = build_schedule(schedule_weights(members, set.total_power_));
   set.members_ = std::move(members);
   return set;
 }

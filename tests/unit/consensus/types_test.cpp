@@ -44,6 +44,22 @@ TEST(ValidatorSetTest, CreateRejectsBadSets) {
   EXPECT_TRUE(ValidatorSet::create({{k, uint64_t{1} << 61}, {net.keys[1].public_key(), 7}}).is_ok());
 }
 
+TEST(ValidatorSetTest, ManySmallMembersBesideAHeavyOneFitTheSchedule) {
+  // One of power 10000 and 1023 of power 1: scaling by total / 4096 + 1
+  // alone leaves 3333 + 1023 slots, more than the schedule holds.
+  std::vector<ValidatorInfo> members;
+  for (uint32_t i = 0; i < kMaxValidators; ++i) {
+    const PrivateKey key = *PrivateKey::from_bytes(sha256("member " + std::to_string(i)).span());
+    members.push_back({key.public_key(), i == 0 ? uint64_t{10000} : uint64_t{1}});
+  }
+  auto set = ValidatorSet::create(std::move(members));
+  ASSERT_TRUE(set.is_ok()) << set.status().to_string();
+  std::vector<uint64_t> led(kMaxValidators, 0);
+  for (uint64_t r = 0; r < 4096; ++r) ++led[set->leader(r)];
+  EXPECT_GT(led[0], 1000u);  // the heavy member still leads most rounds
+  for (uint32_t i = 1; i < kMaxValidators; ++i) EXPECT_GE(led[i], 1u) << i;
+}
+
 TEST(SigningBytesTest, FixedLayout) {
   const Hash32 id = sha256("block");
   const Bytes v = vote_signing_bytes(id, 0x0102, 0x0304);
