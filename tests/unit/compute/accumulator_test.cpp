@@ -104,7 +104,7 @@ TEST(ExactSum, IsIndependentOfOrderAndGrouping) {
   }
 }
 
-TEST(ExactSum, ToDoubleIsCorrectlyRounded) {
+TEST(ExactSum, ReadOutAsDoubleIsCorrectlyRounded) {
   EXPECT_EQ(from(1.0).to_double(), 1.0);
   EXPECT_EQ(from(-2.5).to_double(), -2.5);
   EXPECT_EQ(from(std::ldexp(1.0, -64)).to_double(), std::ldexp(1.0, -64));
