@@ -36,20 +36,38 @@ void VoteAggregator::prune_below(uint64_t round) {
   rounds_.erase(rounds_.begin(), rounds_.lower_bound(round));
 }
 
-TimeoutAggregator::Added TimeoutAggregator::add(uint64_t round, const TimeoutShare& share) {
+bool VoteAggregator::contains(const Vote& vote) const {
+  auto round = rounds_.find(vote.round);
+  if (round == rounds_.end()) return false;
+  auto it = round->second.by_voter.find(vote.voter);
+  return it != round->second.by_voter.end() && it->second == vote;
+}
+
+TimeoutAggregator::Added TimeoutAggregator::add(uint64_t round, const TimeoutShare& share,
+                                                const QuorumCert& high_qc) {
   HPC_ASSERT(share.signer < validators_.size());
+  HPC_ASSERT(share.high_qc_round == high_qc.round);
   RoundShares& rs = rounds_[round];
   auto [it, inserted] = rs.by_signer.emplace(share.signer, share);
   if (!inserted) {
     return {Verdict::reject(RejectReason::kDuplicate, "timeout seen before"), rs.power, {}};
   }
+  if (rs.by_signer.size() == 1 || high_qc.round > rs.high_qc.round) rs.high_qc = high_qc;
   rs.power += validators_.power_of(share.signer);
   if (rs.certified || !validators_.is_quorum(rs.power)) return {Verdict::accept(), rs.power, {}};
   rs.certified = true;
   TimeoutCert tc;
   tc.round = round;
   for (const auto& [signer, s] : rs.by_signer) tc.shares.push_back(s);
+  tc.high_qc = rs.high_qc;
   return {Verdict::accept(), rs.power, std::move(tc)};
+}
+
+bool TimeoutAggregator::contains(uint64_t round, const TimeoutShare& share) const {
+  auto r = rounds_.find(round);
+  if (r == rounds_.end()) return false;
+  auto it = r->second.by_signer.find(share.signer);
+  return it != r->second.by_signer.end() && it->second == share;
 }
 
 void TimeoutAggregator::prune_below(uint64_t round) {

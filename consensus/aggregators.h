@@ -29,6 +29,9 @@ class VoteAggregator {
   // Counts a verified vote. A second vote of one voter in one round is
   // rejected: kDuplicate when identical, kEquivocation when it differs.
   Added add(const Vote& vote);
+  // True when exactly this vote is already counted: a repeat needs no
+  // signature check.
+  bool contains(const Vote& vote) const;
   // Forgets rounds below `round`.
   void prune_below(uint64_t round);
   size_t rounds() const { return rounds_.size(); }
@@ -51,12 +54,18 @@ class TimeoutAggregator {
     uint64_t round_power = 0;      // power that timed out in this round so far
     std::optional<TimeoutCert> tc; // set once, by the share that completes the quorum
   };
-  Added add(uint64_t round, const TimeoutShare& share);
+  // Counts a verified share whose sender's highest QC is `high_qc` (the QC
+  // with round share.high_qc_round); the TC carries the highest of them.
+  Added add(uint64_t round, const TimeoutShare& share, const QuorumCert& high_qc);
+  // True when exactly this share is already counted: a repeat needs no
+  // signature check.
+  bool contains(uint64_t round, const TimeoutShare& share) const;
   void prune_below(uint64_t round);
 
  private:
   struct RoundShares {
     std::map<ValidatorIndex, TimeoutShare> by_signer;
+    QuorumCert high_qc;  // the highest QC among the counted shares
     uint64_t power = 0;
     bool certified = false;
   };

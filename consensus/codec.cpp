@@ -100,6 +100,7 @@ hpchain::v1::TimeoutCert tc_to_proto(const TimeoutCert& tc) {
   hpchain::v1::TimeoutCert p;
   p.set_round(tc.round);
   for (const auto& s : tc.shares) *p.add_shares() = share_to_proto(s);
+  *p.mutable_high_qc() = qc_to_proto(tc.high_qc);
   return p;
 }
 
@@ -113,6 +114,8 @@ Result<TimeoutCert> tc_from_proto(const hpchain::v1::TimeoutCert& p) {
     HPC_ASSIGN_OR_RETURN(auto share, share_from_proto(s));
     tc.shares.push_back(share);
   }
+  if (!p.has_high_qc()) return Status::invalid_argument("timeout certificate has no QC");
+  HPC_ASSIGN_OR_RETURN(tc.high_qc, qc_from_proto(p.high_qc()));
   return tc;
 }
 

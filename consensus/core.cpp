@@ -54,9 +54,14 @@ ConsensusCore::ConsensusCore(CoreConfig config, CoreDeps deps, SafetyRules safet
       high_qc_(recovery.root_qc) {
   // Resume from the certificates our safety state kept (we verified them
   // before they were saved): see SafetyState::one_chain_qc.
+  // Together they bring the restarted validator to a round >= its last
+  // voted round, where SafetyRules lets it time out.
   const SafetyState& saved = safety_.state();
   if (saved.one_chain_qc && saved.one_chain_qc->round > high_qc_.round) high_qc_ = *saved.one_chain_qc;
-  if (saved.highest_tc) pacemaker_.observe_tc(*saved.highest_tc);
+  if (saved.highest_tc) {
+    pacemaker_.observe_tc(*saved.highest_tc);
+    if (saved.highest_tc->high_qc.round > high_qc_.round) high_qc_ = saved.highest_tc->high_qc;
+  }
 }
 
 Actions ConsensusCore::take() {
@@ -113,13 +118,18 @@ void ConsensusCore::on_proposal(ValidatorIndex from, const Proposal& p) {
   HPC_ASSERT(p.block != nullptr);
   const uint64_t round = p.block->round();
   if (round < current_round()) return reject({false, RejectReason::kStaleRound, "old proposal"});
-  if (round > current_round() + config_.max_future_rounds) {
-    return reject({false, RejectReason::kRoundTooFar, "proposal round too far ahead"});
+  // A repeat of a proposal we verified costs no signature check: the id
+  // covers the header, which covers the payload. A fake with another id
+  // cannot pre-empt the genuine one, which is recorded only once verified.
+  auto seen = proposals_seen_.find(round);
+  if (seen != proposals_seen_.end() && seen->second == p.block->id) {
+    return reject({false, RejectReason::kDuplicate, "proposal again"});
   }
+  // No kRoundTooFar here: a valid proposal's certificates cannot be forged
+  // and bring us exactly to its round, so a validator any number of rounds
+  // behind catches up from one proposal, and per-round state stays bounded.
   if (auto v = validator_.verify_proposal(p, config_.chain_id); !v.ok()) return reject(v);
-  auto [seen, inserted] = proposals_seen_.emplace(round, p.block->id);
-  if (!inserted) {
-    if (seen->second == p.block->id) return reject({false, RejectReason::kDuplicate, "proposal again"});
+  if (seen != proposals_seen_.end()) {
     return reject({false, RejectReason::kEquivocation, "second proposal for one round"});
   }
   process_qc(p.block->parent_qc());
@@ -127,6 +137,7 @@ void ConsensusCore::on_proposal(ValidatorIndex from, const Proposal& p) {
   // A justified proposal's certificates bring us exactly to its round.
   HPC_ASSERT(current_round() >= round);
   if (current_round() != round) return reject({false, RejectReason::kStaleRound, "round passed"});
+  proposals_seen_.emplace(round, p.block->id);
   insert_and_vote(from, p);
 }
 
@@ -138,7 +149,7 @@ void ConsensusCore::insert_and_vote(ValidatorIndex from, const Proposal& p) {
     }
     if (pending_.size() >= config_.max_pending_proposals) pending_.erase(pending_.begin());
     pending_.push_back({from, p});
-    request_fetch(block->parent_id(), from);
+    request_fetch(block->parent_id(), from, block->height() - 1);
     return;
   }
   if (auto v = tree_.insert(block); !v.ok()) return reject(v);
@@ -172,6 +183,9 @@ void ConsensusCore::on_vote(const Vote& v) {
   if (validators_.leader(v.round + 1) != config_.self) {
     return reject({false, RejectReason::kNotForUs, "we do not lead the next round"});
   }
+  // An identical repeat needs no signature check; a differing one (a fake,
+  // or an equivocation) is verified first, so a fake is counted as such.
+  if (votes_.contains(v)) return reject({false, RejectReason::kDuplicate, "vote seen before"});
   if (auto verdict = validator_.verify_vote(v); !verdict.ok()) return reject(verdict);
   auto added = votes_.add(v);
   if (!added.verdict.ok()) return reject(added.verdict);
@@ -182,23 +196,32 @@ void ConsensusCore::on_vote(const Vote& v) {
 }
 
 void ConsensusCore::on_timeout(ValidatorIndex from, const TimeoutMsg& t) {
-  if (t.round > current_round() + config_.max_future_rounds) {
-    return reject({false, RejectReason::kRoundTooFar, "timeout round too far ahead"});
-  }
   const bool stale = t.round < current_round();
+  const bool too_far = t.round > current_round() + config_.max_future_rounds;
   const bool teaches = t.high_qc.round > high_qc_.round ||
                        (t.last_tc && t.last_tc->round > pacemaker_.high_tc_round());
-  // A stale timeout is still worth verifying when its certificates would
-  // move us forward; otherwise it costs no signature check.
+  // A stale or far-future timeout is still worth verifying when its
+  // certificates (which cannot be forged) would move us forward: that is how
+  // a validator far behind catches up. Otherwise it costs no signature check.
   if (stale && !teaches) return reject({false, RejectReason::kStaleRound, "old timeout"});
+  if (too_far && !teaches) {
+    return reject({false, RejectReason::kRoundTooFar, "timeout round too far ahead"});
+  }
+  if (!stale && !too_far && pacemaker_.has_timeout(t.round, t.share)) {
+    return reject({false, RejectReason::kDuplicate, "timeout seen before"});
+  }
   if (auto v = validator_.verify_timeout(t); !v.ok()) return reject(v);
   process_qc(t.high_qc);
   if (t.last_tc) process_tc(*t.last_tc);
   if (stale) return reject({false, RejectReason::kStaleRound, "old timeout"});
-  if (!tree_.contains(t.high_qc.block_id) && t.high_qc.height > tree_.root().height()) {
-    request_fetch(t.high_qc.block_id, from);
+  // Its certificates moved us, but its own share is not stored so far ahead.
+  if (t.round > current_round() + config_.max_future_rounds) {
+    return reject({false, RejectReason::kRoundTooFar, "timeout round too far ahead"});
   }
-  auto added = pacemaker_.add_timeout(t.round, t.share);
+  if (!tree_.contains(t.high_qc.block_id) && t.high_qc.height > tree_.root().height()) {
+    request_fetch(t.high_qc.block_id, from, t.high_qc.height);
+  }
+  auto added = pacemaker_.add_timeout(t.round, t.share, t.high_qc);
   if (!added.verdict.ok()) return reject(added.verdict);
   if (added.tc) {
     ++metrics_.tcs_formed;
@@ -219,7 +242,10 @@ void ConsensusCore::process_qc(const QuorumCert& qc) {
 
 void ConsensusCore::process_tc(const TimeoutCert& tc) {
   pacemaker_.observe_tc(tc);
-  advance_round();
+  // The TC's QC is the lock of the next round: a leader that learned the TC
+  // only from a message's last_tc needs it to propose a block honest
+  // validators can vote for.
+  process_qc(tc.high_qc);
 }
 
 void ConsensusCore::try_commit(const QuorumCert& qc) {
@@ -230,6 +256,7 @@ void ConsensusCore::try_commit(const QuorumCert& qc) {
   const uint64_t root_height = tree_.root().height();
   std::erase_if(pending_, [&](const Pending& p) { return p.proposal.block->height() <= root_height; });
   std::erase_if(waiting_children_, [&](const auto& kv) { return kv.second->height() <= root_height; });
+  std::erase_if(fetches_, [&](const auto& kv) { return kv.second.height <= root_height; });
 }
 
 void ConsensusCore::advance_round() {
@@ -246,10 +273,7 @@ void ConsensusCore::advance_round() {
 Actions ConsensusCore::on_timer(uint64_t round) {
   if (round != current_round()) return {};
   local_timeout();
-  // Fetches whose answer was lost are retried, each time from another peer.
-  std::vector<std::pair<Hash32, ValidatorIndex>> retry;
-  for (const auto& [id, hint] : fetch_hints_) retry.emplace_back(id, hint);
-  for (const auto& [id, hint] : retry) request_fetch(id, hint);
+  retry_fetches();
   out_.push_back(TimerAction{round, pacemaker_.round_timeout_ms(high_qc_.round)});
   return take();
 }
@@ -267,7 +291,7 @@ void ConsensusCore::local_timeout() {
     ++metrics_.timeouts_sent;
     const TimeoutMsg msg = *own;
     out_.push_back(BroadcastAction{encode_message(config_.chain_id, msg)});
-    auto added = pacemaker_.add_timeout(round, msg.share);
+    auto added = pacemaker_.add_timeout(round, msg.share, msg.high_qc);
     if (added.tc) {
       ++metrics_.tcs_formed;
       process_tc(*added.tc);

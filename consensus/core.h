@@ -160,7 +160,13 @@ class ConsensusCore {
   void try_commit(const QuorumCert& qc);
   void advance_round();
   void local_timeout();
-  void request_fetch(const Hash32& id, ValidatorIndex hint);
+  // Asks for block `id` at `height` (named by a verified QC or a child's
+  // parent link), first from `hint`; a no-op when max_outstanding_fetches
+  // other ids are outstanding.
+  void request_fetch(const Hash32& id, ValidatorIndex hint, uint64_t height);
+  // Retries every outstanding fetch from its next peer, dropping those that
+  // every peer failed to serve twice.
+  void retry_fetches();
   void send(ValidatorIndex to, const MessageBody& body);
 
   CoreConfig config_;
@@ -187,8 +193,16 @@ class ConsensusCore {
   };
   std::vector<Pending> pending_;                  // <= max_pending_proposals
   std::map<Hash32, BlockPtr> waiting_children_;   // parent id -> child; <= max_waiting_blocks
-  std::map<Hash32, uint32_t> fetches_;            // id -> attempts; <= max_outstanding_fetches
-  std::map<Hash32, ValidatorIndex> fetch_hints_;  // same keys as fetches_
+  // Outstanding fetches, <= max_outstanding_fetches. An entry ends with its
+  // answer, when the committed root reaches its height (the block can no
+  // longer matter), or after 2 * validators attempts, so ids nobody can
+  // serve never block fetching for good.
+  struct Fetch {
+    uint64_t height = 0;
+    ValidatorIndex hint = 0;
+    uint32_t attempts = 0;
+  };
+  std::map<Hash32, Fetch> fetches_;
   CoreMetrics metrics_;
   Actions out_;
 };

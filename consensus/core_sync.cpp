@@ -6,10 +6,12 @@
 
 namespace hpchain::consensus {
 
-void ConsensusCore::request_fetch(const Hash32& id, ValidatorIndex hint) {
+void ConsensusCore::request_fetch(const Hash32& id, ValidatorIndex hint, uint64_t height) {
   if (fetches_.count(id) == 0 && fetches_.size() >= config_.max_outstanding_fetches) return;
-  const uint32_t attempt = fetches_[id]++;
-  fetch_hints_[id] = hint;
+  Fetch& fetch = fetches_[id];
+  const uint32_t attempt = fetch.attempts++;
+  fetch.hint = hint;
+  fetch.height = height;
   // The first attempt asks the peer that named the block; later ones rotate
   // through the set, so one silent peer cannot stall us.
   const auto n = static_cast<ValidatorIndex>(validators_.size());
@@ -17,6 +19,18 @@ void ConsensusCore::request_fetch(const Hash32& id, ValidatorIndex hint) {
   if (peer == config_.self) peer = static_cast<ValidatorIndex>((peer + 1) % n);
   if (peer == config_.self) return;  // a set of one has nobody to ask
   out_.push_back(FetchBlockAction{id, peer, encode_message(config_.chain_id, BlockRequest{id})});
+}
+
+void ConsensusCore::retry_fetches() {
+  // Answers can be lost, so each timer firing asks again, each time another
+  // peer. After every peer was asked twice nobody can serve the block (it
+  // was never certified by honest validators, or is gone): stop, so that
+  // such ids cannot fill every fetch slot. A later message naming it again
+  // starts a new fetch.
+  const uint64_t max_attempts = 2 * validators_.size();
+  std::erase_if(fetches_, [&](const auto& kv) { return kv.second.attempts >= max_attempts; });
+  std::vector<std::pair<Hash32, Fetch>> retry(fetches_.begin(), fetches_.end());
+  for (const auto& [id, fetch] : retry) request_fetch(id, fetch.hint, fetch.height);
 }
 
 void ConsensusCore::on_block_request(ValidatorIndex from, const BlockRequest& r) {
@@ -36,7 +50,6 @@ void ConsensusCore::on_block_response(ValidatorIndex from, const BlockResponse& 
   // authenticates the block; its own QC is checked to keep the tree sound.
   if (auto v = validator_.verify_block(*block, config_.chain_id); !v.ok()) return reject(v);
   fetches_.erase(block->id);
-  fetch_hints_.erase(block->id);
   if (tree_.contains(block->parent_id())) return insert_chain(block);
   if (block->parent_qc().height <= tree_.root().height()) {
     return reject({false, RejectReason::kStaleRound, "fetched block below the committed root"});
@@ -45,7 +58,7 @@ void ConsensusCore::on_block_response(ValidatorIndex from, const BlockResponse& 
     return reject({false, RejectReason::kRoundTooFar, "too many fetched blocks waiting"});
   }
   waiting_children_[block->parent_id()] = block;
-  request_fetch(block->parent_id(), from);
+  request_fetch(block->parent_id(), from, block->height() - 1);
 }
 
 void ConsensusCore::insert_chain(BlockPtr block) {
@@ -87,7 +100,6 @@ Actions ConsensusCore::on_synced(BlockPtr block, const QuorumCert& qc) {
   pending_.clear();
   waiting_children_.clear();
   fetches_.clear();
-  fetch_hints_.clear();
   process_qc(qc);
   return take();
 }

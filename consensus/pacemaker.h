@@ -44,8 +44,12 @@ class Pacemaker {
   std::optional<TimeoutCert> entry_tc() const;
 
   // Counts a verified timeout share (see TimeoutAggregator).
-  TimeoutAggregator::Added add_timeout(uint64_t round, const TimeoutShare& share) {
-    return timeouts_.add(round, share);
+  TimeoutAggregator::Added add_timeout(uint64_t round, const TimeoutShare& share,
+                                       const QuorumCert& high_qc) {
+    return timeouts_.add(round, share, high_qc);
+  }
+  bool has_timeout(uint64_t round, const TimeoutShare& share) const {
+    return timeouts_.contains(round, share);
   }
 
   // Our own timeout message of the current round, re-sent on every timer

@@ -92,6 +92,13 @@ Result<Vote> SafetyRules::sign_vote(const Block& block, const std::optional<Time
     next.one_chain_round = std::max(next.one_chain_round, qc_round);
     next.one_chain_qc = block.parent_qc();
   }
+  // Keep the certificate that justified this round: after a restart it
+  // brings us back to `round`, where we may still time out (a restarted
+  // validator below its last voted round can neither vote, propose nor
+  // time out, and if every validator restarted so, none would ever send).
+  if (follows_tc && !follows_qc && (!next.highest_tc || tc->round > next.highest_tc->round)) {
+    next.highest_tc = tc;
+  }
   next.last_vote = vote;
   HPC_TRY(commit(std::move(next)));
   return vote;
@@ -116,6 +123,12 @@ Result<TimeoutShare> SafetyRules::sign_timeout(uint64_t round, const QuorumCert&
   next.last_voted_round = round;  // no vote may follow our timeout in this round
   next.highest_timeout_round = std::max(next.highest_timeout_round, round);
   if (tc && (!next.highest_tc || tc->round > next.highest_tc->round)) next.highest_tc = tc;
+  // Our highest QC joins the lock, as Aptos' observe_qc does: it justified
+  // this round, and a restart must not lose it (see sign_vote).
+  if (high_qc.round > next.one_chain_round || !next.one_chain_qc) {
+    next.one_chain_round = high_qc.round;
+    next.one_chain_qc = high_qc;
+  }
   HPC_TRY(commit(std::move(next)));
   return share;
 }

@@ -19,15 +19,17 @@ namespace hpchain::consensus {
 
 struct SafetyState {
   uint64_t last_voted_round = 0;       // highest round we voted or timed out in
-  uint64_t one_chain_round = 0;        // highest QC round seen in a voted block (the lock)
+  uint64_t one_chain_round = 0;        // highest QC round in a voted block or our timeout (the lock)
   uint64_t highest_timeout_round = 0;  // highest round we signed a timeout for
   std::optional<Vote> last_vote;       // replayed verbatim for a repeated request
   // The certificates behind the rounds above. A restarted validator resumes
   // from them: without one_chain_qc it could neither time out (its highest QC
   // would be below its lock) nor help others past that QC, and if every
-  // holder of that QC restarted the network would stall.
-  std::optional<QuorumCert> one_chain_qc;
-  std::optional<TimeoutCert> highest_tc;
+  // holder of that QC restarted the network would stall. Every round we
+  // voted or timed out in follows one_chain_qc or highest_tc, so a restart
+  // resumes in a round >= last_voted_round where a timeout is allowed.
+  std::optional<QuorumCert> one_chain_qc;  // the QC of round one_chain_round
+  std::optional<TimeoutCert> highest_tc;   // highest TC we voted or timed out after
   friend bool operator==(const SafetyState&, const SafetyState&) = default;
 };
 
@@ -70,7 +72,8 @@ class SafetyRules {
   //   "round not after last voted round": round <= last_voted_round;
   //   "not safe to vote": round is neither QC round + 1 nor TC round + 1
   //     with the QC at least the TC's highest QC round.
-  // On success the new state (last vote, one_chain_round) is saved first.
+  // On success the new state (last vote, one_chain_round, and the TC when
+  // the block follows it) is saved first.
   Result<Vote> sign_vote(const Block& block, const std::optional<TimeoutCert>& tc);
 
   // Signs our timeout share for `round` with highest QC `high_qc` and the TC
@@ -79,6 +82,8 @@ class SafetyRules {
   //   "not safe to timeout": round is neither high_qc.round + 1 nor
   //     tc.round + 1, or high_qc.round < one_chain_round.
   // Signing the same round again is allowed and returns the same share.
+  // Saves the round, `tc` if it is the highest, and `high_qc` as the lock
+  // when higher (it is at least the lock, by the rule above).
   Result<TimeoutShare> sign_timeout(uint64_t round, const QuorumCert& high_qc,
                                     const std::optional<TimeoutCert>& tc);
 

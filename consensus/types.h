@@ -85,6 +85,11 @@ struct TimeoutShare {
 struct TimeoutCert {
   uint64_t round = 0;
   std::vector<TimeoutShare> shares;
+  // The QC whose round is highest_high_qc_round(), carried so that the claim
+  // can be checked (as in Jolteon and Aptos): a share's high_qc_round alone
+  // is only a signed claim, and one byzantine share claiming a QC that does
+  // not exist would lock every honest voter out of the next round.
+  QuorumCert high_qc;
   // The highest QC round among the shares: a block proposed after this TC
   // must extend a QC at least this high (the Jolteon lock).
   uint64_t highest_high_qc_round() const;

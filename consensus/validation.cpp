@@ -74,7 +74,12 @@ Verdict MessageValidator::verify_tc(const TimeoutCert& tc) const {
                              "TC share of " + std::to_string(s.signer) + " does not verify");
     }
   }
-  return Verdict::accept();
+  // The shares' highest QC round is the next round's lock: it must be
+  // backed by the QC itself, or one byzantine share could claim any round.
+  if (tc.high_qc.round != tc.highest_high_qc_round()) {
+    return Verdict::reject(RejectReason::kBadBlock, "TC's QC is not its shares' highest QC");
+  }
+  return verify_qc(tc.high_qc);
 }
 
 Verdict MessageValidator::verify_vote(const Vote& vote) const {

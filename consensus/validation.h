@@ -63,8 +63,9 @@ class MessageValidator {
   // A QC is valid when it is the genesis QC exactly, or when its signers are
   // distinct members holding a quorum and every signature verifies.
   Verdict verify_qc(const QuorumCert& qc) const;
-  // A TC is valid when its signers are distinct members holding a quorum and
-  // every share's signature over (round, high_qc_round) verifies.
+  // A TC is valid when its signers are distinct members holding a quorum,
+  // every share's signature over (round, high_qc_round) verifies, and its
+  // high_qc is a valid QC whose round is the shares' highest high_qc_round.
   Verdict verify_tc(const TimeoutCert& tc) const;
   // The voter is a member and its signature verifies.
   Verdict verify_vote(const Vote& vote) const;

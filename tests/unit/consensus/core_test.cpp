@@ -58,7 +58,7 @@ TEST_F(CoreTest, TwoChainCommitNeedsConsecutiveRounds) {
   BlockPtr b1 = net.block(net.genesis, g(), 1);
   QuorumCert q1 = net.qc(*b1, {0, 1, 2});
   // b2 follows a TC for round 2, in round 3: b1 <- b2 are not consecutive.
-  TimeoutCert t2 = net.tc(2, {{1, 1}, {2, 1}, {3, 1}});
+  TimeoutCert t2 = net.tc(2, {{1, 1}, {2, 1}, {3, 1}}, q1);
   BlockPtr b2 = net.block(b1, q1, 3);
   QuorumCert q2 = net.qc(*b2, {0, 1, 2});
   BlockPtr b3 = net.block(b2, q2, 4);
@@ -139,6 +139,45 @@ TEST_F(CoreTest, MissingParentIsFetchedThenVotedOn) {
   EXPECT_EQ(std::get<Vote>(testing::decode(served[0].message).body).block_id, b2->id);
 }
 
+TEST_F(CoreTest, FetchesNobodyServesExpireAndFreeTheirSlot) {
+  CoreConfig cfg;
+  cfg.max_outstanding_fetches = 1;
+  auto c0 = net.core(0, cfg);
+  c0->start();
+  BlockPtr b1 = net.block(net.genesis, g(), 1);
+  BlockPtr b2 = net.block(b1, net.qc(*b1, {1, 2, 3}), 2);
+  ASSERT_EQ(actions_of<FetchBlockAction>(c0->on_message(2, bytes(net.proposal(b2)))).size(), 1u);
+  // Nobody answers: each timer asks the next peer, until every peer was
+  // asked twice (8 attempts in a set of 4).
+  size_t retries = 0;
+  for (int k = 0; k < 10; ++k) retries += actions_of<FetchBlockAction>(c0->on_timer(2)).size();
+  EXPECT_EQ(retries, 7u);
+  // The slot is free again for another block.
+  BlockPtr other = net.block(net.genesis, g(), 1, "other");
+  auto a = c0->on_message(3, bytes(TimeoutMsg{2, net.qc(*other, {1, 2, 3}), net.share(3, 2, 1), std::nullopt}));
+  ASSERT_EQ(actions_of<FetchBlockAction>(a).size(), 1u);
+  EXPECT_EQ(actions_of<FetchBlockAction>(a)[0].block_id, other->id);
+}
+
+TEST_F(CoreTest, AFetchEndsWhenTheCommittedRootPassesItsHeight) {
+  auto c0 = net.core(0);
+  c0->start();
+  // A timeout names a certified round-1 block on a branch that never commits.
+  BlockPtr fork = net.block(net.genesis, g(), 1, "fork");
+  auto named = c0->on_message(2, bytes(TimeoutMsg{2, net.qc(*fork, {1, 2, 3}), net.share(2, 2, 1), std::nullopt}));
+  ASSERT_EQ(actions_of<FetchBlockAction>(named).size(), 1u);
+  // Height 1 commits on another branch (b2 after a TC for round 1).
+  BlockPtr b2 = net.block(net.genesis, g(), 2);
+  BlockPtr b3 = net.block(b2, net.qc(*b2, {1, 2, 3}), 3);
+  BlockPtr b4 = net.block(b3, net.qc(*b3, {1, 2, 3}), 4);
+  c0->on_message(2, bytes(net.proposal(b2, net.tc(1, {{1, 0}, {2, 0}, {3, 0}}))));
+  c0->on_message(3, bytes(net.proposal(b3)));
+  c0->on_message(1, bytes(net.proposal(b4)));
+  ASSERT_EQ(c0->committed_root().id, b2->id);
+  // The fork's block can no longer matter: it is not asked for again.
+  EXPECT_TRUE(actions_of<FetchBlockAction>(c0->on_timer(c0->current_round())).empty());
+}
+
 TEST_F(CoreTest, ServesBlocksItHolds) {
   auto c0 = net.core(0);
   c0->start();
@@ -169,7 +208,7 @@ TEST_F(CoreTest, ARestartResumesFromTheSavedLockQcAndTc) {
   BlockPtr b1 = net.block(net.genesis, g(), 1);
   QuorumCert q1 = net.qc(*b1, {1, 2, 3});
   BlockPtr b2 = net.block(b1, q1, 2);
-  TimeoutCert t2 = net.tc(2, {{1, 1}, {2, 1}, {3, 1}});
+  TimeoutCert t2 = net.tc(2, {{1, 1}, {2, 1}, {3, 1}}, q1);
   {
     auto c0 = net.core(0);
     c0->start();
@@ -186,6 +225,58 @@ TEST_F(CoreTest, ARestartResumesFromTheSavedLockQcAndTc) {
   EXPECT_EQ(restarted->high_qc(), q1);
   EXPECT_EQ(restarted->current_round(), 3u);
   EXPECT_EQ(actions_of<BroadcastAction>(restarted->on_timer(3)).size(), 1u);
+}
+
+TEST_F(CoreTest, AFullRestartAfterALostVoteOnTheTcPathStillTimesOut) {
+  // Everyone votes for b3, which follows TC(2) (highest QC 1), and the votes
+  // are lost; then every validator restarts. The saved TC must bring each
+  // back to round 3: in round 2 (from the saved QC alone) none could time
+  // out (round 2 < last voted 3) nor propose, and no message would be sent.
+  BlockPtr b1 = net.block(net.genesis, g(), 1);
+  QuorumCert q1 = net.qc(*b1, {0, 1, 2, 3});
+  BlockPtr b2 = net.block(b1, q1, 2);
+  TimeoutCert t2 = net.tc(2, {{0, 1}, {1, 1}, {2, 1}, {3, 1}}, q1);
+  BlockPtr b3 = net.block(b1, q1, 3, "after the TC");
+  for (ValidatorIndex i = 0; i < 4; ++i) {
+    auto c = net.core(i);
+    c->start();
+    c->on_message(1, bytes(net.proposal(b1)));
+    c->on_message(2, bytes(net.proposal(b2)));
+    c->on_timer(2);
+    c->on_message(3, bytes(net.proposal(b3, t2)));  // the vote is dropped
+    ASSERT_EQ(c->safety_state().last_voted_round, 3u);
+  }
+  testing::Cluster cluster(net);
+  cluster.start();
+  for (const auto& c : cluster.cores) EXPECT_EQ(c->current_round(), 3u);
+  cluster.deliver_all();
+  cluster.fire_timers();
+  cluster.deliver_all();
+  for (const auto& c : cluster.cores) {
+    EXPECT_EQ(c->current_round(), 4u);
+    EXPECT_EQ(c->metrics().tcs_formed, 1u);
+  }
+}
+
+TEST_F(CoreTest, AValidatorFarBehindCatchesUpFromOneProposalOrTimeout) {
+  // A block certified in round 100 (after TCs this validator never saw).
+  BlockPtr b100 = net.block(net.genesis, g(), 100);
+  QuorumCert q100 = net.qc(*b100, {1, 2, 3});
+  BlockPtr b101 = net.block(b100, q100, 101);
+  auto c0 = net.core(0);
+  c0->start();
+  auto a = c0->on_message(1, bytes(net.proposal(b101)));
+  EXPECT_EQ(c0->current_round(), 101u);
+  EXPECT_EQ(c0->high_qc(), q100);
+  ASSERT_EQ(actions_of<FetchBlockAction>(a).size(), 1u);  // b101's parent
+  EXPECT_EQ(actions_of<FetchBlockAction>(a)[0].block_id, b100->id);
+
+  // A timeout teaches the same, even when its own round is out of reach.
+  auto c2 = net.core(2);
+  c2->start();
+  c2->on_message(3, bytes(TimeoutMsg{200, q100, net.share(3, 200, 100), std::nullopt}));
+  EXPECT_EQ(c2->current_round(), 101u);
+  EXPECT_EQ(c2->metrics().rejected[static_cast<size_t>(RejectReason::kRoundTooFar)], 1u);
 }
 
 TEST_F(CoreTest, RecoveryRejectsAQcThatDoesNotCertifyTheRoot) {

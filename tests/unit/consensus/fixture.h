@@ -27,6 +27,21 @@ class MemoryStorage final : public SafetyStorage {
   int saves = 0;
 };
 
+// Counts the signature checks of the verifier it wraps.
+class CountingVerifier final : public SignatureVerifier {
+ public:
+  explicit CountingVerifier(std::unique_ptr<SignatureVerifier> inner) : inner_(std::move(inner)) {}
+  Status verify(ValidatorIndex signer, SignDomain domain, ByteSpan message,
+                const Signature& sig) const override {
+    ++calls;
+    return inner_->verify(signer, domain, message, sig);
+  }
+  mutable uint64_t calls = 0;
+
+ private:
+  std::unique_ptr<SignatureVerifier> inner_;
+};
+
 class Network {
  public:
   explicit Network(size_t n, std::vector<uint64_t> powers = {}) {
@@ -36,7 +51,9 @@ class Network {
       members.push_back({keys.back().public_key(), powers.empty() ? 1 : powers[i]});
     }
     validators = std::make_unique<ValidatorSet>(*ValidatorSet::create(std::move(members)));
-    verifier = make_secp256k1_verifier(*validators, kChain);
+    auto counting = std::make_unique<CountingVerifier>(make_secp256k1_verifier(*validators, kChain));
+    verifier_calls = &counting->calls;
+    verifier = std::move(counting);
     for (size_t i = 0; i < n; ++i) signers.push_back(make_secp256k1_signer(keys[i], kChain));
     storages.resize(n);
     genesis = std::make_shared<const Block>(genesis_block(kChain));
@@ -63,8 +80,11 @@ class Network {
   TimeoutShare share(ValidatorIndex i, uint64_t round, uint64_t hqc_round) {
     return {i, hqc_round, signers[i]->sign(SignDomain::kTimeout, timeout_signing_bytes(round, hqc_round))};
   }
-  TimeoutCert tc(uint64_t round, std::vector<std::pair<ValidatorIndex, uint64_t>> shares) {
-    TimeoutCert t{round, {}};
+  // A TC whose shares claim the given QC rounds; `high_qc` must certify the
+  // highest claim (the genesis QC when omitted).
+  TimeoutCert tc(uint64_t round, std::vector<std::pair<ValidatorIndex, uint64_t>> shares,
+                 std::optional<QuorumCert> high_qc = {}) {
+    TimeoutCert t{round, {}, high_qc ? *high_qc : genesis_qc_of()};
     for (auto [i, r] : shares) t.shares.push_back(share(i, round, r));
     return t;
   }
@@ -89,6 +109,7 @@ class Network {
   std::vector<PrivateKey> keys;
   std::unique_ptr<ValidatorSet> validators;
   std::unique_ptr<SignatureVerifier> verifier;
+  uint64_t* verifier_calls = nullptr;  // signature checks made through `verifier`
   std::vector<std::unique_ptr<Signer>> signers;
   std::vector<MemoryStorage> storages;
   BlockPtr genesis;
@@ -105,5 +126,51 @@ std::vector<T> actions_of(const Actions& actions) {
 }
 
 inline Message decode(const Bytes& bytes) { return *decode_message(bytes); }
+
+// The cores of every validator of `net`, connected by a lossless queue that
+// tests drain explicitly; timers fire only when a test fires them. Payload
+// requests are answered at once.
+class Cluster {
+ public:
+  explicit Cluster(Network& net) {
+    for (ValidatorIndex i = 0; i < net.validators->size(); ++i) cores.push_back(net.core(i));
+  }
+  void start() {
+    for (ValidatorIndex i = 0; i < cores.size(); ++i) route(i, cores[i]->start());
+  }
+  void fire_timers() {
+    for (ValidatorIndex i = 0; i < cores.size(); ++i) route(i, cores[i]->on_timer(cores[i]->current_round()));
+  }
+  // Delivers queued messages, and those they cause, until none are left.
+  void deliver_all(size_t max_messages = 10000) {
+    for (size_t k = 0; k < max_messages && !queue_.empty(); ++k) {
+      Queued q = std::move(queue_.front());
+      queue_.erase(queue_.begin());
+      route(q.to, cores[q.to]->on_message(q.from, q.bytes));
+    }
+  }
+  std::vector<std::unique_ptr<ConsensusCore>> cores;
+
+ private:
+  struct Queued {
+    ValidatorIndex from, to;
+    Bytes bytes;
+  };
+  void route(ValidatorIndex from, const Actions& actions) {
+    for (const auto& a : actions) {
+      if (const auto* s = std::get_if<SendAction>(&a)) queue_.push_back({from, s->to, s->message});
+      if (const auto* f = std::get_if<FetchBlockAction>(&a)) queue_.push_back({from, f->peer, f->message});
+      if (const auto* b = std::get_if<BroadcastAction>(&a)) {
+        for (ValidatorIndex to = 0; to < cores.size(); ++to) {
+          if (to != from) queue_.push_back({from, to, b->message});
+        }
+      }
+      if (const auto* p = std::get_if<PayloadRequestAction>(&a)) {
+        route(from, cores[from]->on_payload_ready(p->round, to_bytes("cluster payload"), 0));
+      }
+    }
+  }
+  std::vector<Queued> queue_;
+};
 
 }  // namespace hpchain::consensus::testing

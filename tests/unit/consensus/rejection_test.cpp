@@ -94,6 +94,23 @@ TEST_F(RejectionTest, TcWithoutQuorum) {
                   RejectReason::kTcNoQuorum);
 }
 
+TEST_F(RejectionTest, TcWhoseHighestQcRoundIsNotBackedByItsQc) {
+  // Byzantine validator 3 builds a TC for round 2 from two honest shares and
+  // its own, claiming a round-1 QC that does not exist. Accepted, it would be
+  // the round's TC and its claim would lock every honest voter out of
+  // round 3.
+  BlockPtr b3 = net.block(net.genesis, g(), 3);
+  expect_rejected(bytes(net.proposal(b3, net.tc(2, {{0, 0}, {1, 0}, {3, 1}}))),
+                  RejectReason::kBadBlock);
+  // A QC for the claimed round must be valid too.
+  expect_rejected(bytes(net.proposal(b3, net.tc(2, {{0, 0}, {1, 0}, {3, 1}}, net.qc(*b1, {0, 3})))),
+                  RejectReason::kQcNoQuorum);
+  // The honest TC of the round is then accepted and the block voted for.
+  c2->on_message(3, bytes(net.proposal(b3, net.tc(2, {{0, 0}, {1, 0}, {2, 0}}))));
+  EXPECT_EQ(c2->current_round(), 3u);
+  EXPECT_EQ(c2->metrics().votes_sent, 1u);
+}
+
 TEST_F(RejectionTest, ProposalFromANonLeader) {
   BlockFields f = b1->fields;
   expect_rejected(bytes(custom(f, 3)), RejectReason::kNotLeader);
@@ -138,6 +155,22 @@ TEST_F(RejectionTest, DuplicateProposalVoteAndTimeout) {
   const Bytes t = bytes(TimeoutMsg{1, g(), net.share(3, 1, 0), std::nullopt});
   c2->on_message(3, t);
   expect_rejected(t, RejectReason::kDuplicate);
+}
+
+TEST_F(RejectionTest, RepeatsAreRejectedBeforeAnySignatureCheck) {
+  const Bytes proposal = bytes(net.proposal(b1));
+  const Bytes vote = bytes(net.vote(0, b1->id, 1, 1));
+  const Bytes timeout = bytes(TimeoutMsg{1, g(), net.share(3, 1, 0), std::nullopt});
+  for (const Bytes* m : {&proposal, &vote, &timeout}) {
+    c2->on_message(0, *m);
+    const uint64_t checks = *net.verifier_calls;
+    expect_rejected(*m, RejectReason::kDuplicate);
+    EXPECT_EQ(*net.verifier_calls, checks);
+  }
+  // Another vote of the same voter is not a repeat: it is verified first.
+  Vote forged = net.vote(0, sha256("other"), 1, 1);
+  forged.signature.bytes[3] ^= 1;
+  expect_rejected(bytes(forged), RejectReason::kBadSignature);
 }
 
 TEST_F(RejectionTest, VoteForAnotherLeader) {

@@ -97,6 +97,19 @@ TEST_F(SafetyRulesTest, TimeoutRulesAndStateUpdate) {
   EXPECT_NE(before.status().message().find("before last voted round"), std::string::npos);
 }
 
+TEST_F(SafetyRulesTest, SavesTheCertificatesThatJustifyItsRounds) {
+  // A restart resumes from the saved certificates, so each round we vote or
+  // time out in must follow one of them.
+  auto r = rules();
+  const QuorumCert q1 = net.qc(*b1, {0, 1, 2});
+  ASSERT_TRUE(r.sign_timeout(2, q1, std::nullopt).is_ok());
+  EXPECT_EQ(storage.state.one_chain_qc, q1);
+  EXPECT_EQ(storage.state.one_chain_round, 1u);
+  const TimeoutCert t2 = net.tc(2, {{0, 1}, {2, 1}, {3, 1}}, q1);
+  ASSERT_TRUE(r.sign_vote(*net.block(b1, q1, 3), t2).is_ok());
+  EXPECT_EQ(storage.state.highest_tc, t2);
+}
+
 TEST_F(SafetyRulesTest, RefusesToTimeoutWithAQcBelowTheLock) {
   auto r = rules();
   const QuorumCert q1 = net.qc(*b1, {0, 1, 2});
