@@ -42,12 +42,12 @@ std::vector<CommittedBlock> BlockTree::commit_for(const QuorumCert& qc) {
     return {};
   }
   std::vector<CommittedBlock> chain;
-  chain.push_back({parent, certified->parent_qc()});
+  chain.push_back(CommittedBlock{parent, certified->parent_qc(), CommitProof{certified, qc}});
   for (BlockPtr cur = parent; cur->parent_id() != root_->id;) {
     BlockPtr up = find(cur->parent_id());
     // Insertion requires the parent, so every block links down to the root.
     HPC_ASSERT(up != nullptr && up->height() > root_->height());
-    chain.push_back({up, cur->parent_qc()});
+    chain.push_back(CommittedBlock{up, cur->parent_qc(), std::nullopt});
     cur = up;
   }
   std::reverse(chain.begin(), chain.end());

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <vector>
 
 #include "consensus/types.h"
@@ -16,9 +17,21 @@
 
 namespace hpchain::consensus {
 
+// What shows that a block B is committed (the 2-chain rule): its child C,
+// whose round is B's + 1 and whose parent QC certifies B, and a QC for C.
+// A QC for B alone shows only that B is certified, not that it committed.
+struct CommitProof {
+  BlockPtr child;
+  QuorumCert child_qc;
+};
+
 struct CommittedBlock {
   BlockPtr block;
-  QuorumCert qc;  // certifies `block`: the commit proof that sync serves
+  QuorumCert qc;  // certifies `block`
+  // Set on the highest block of each commit (its ancestors are committed
+  // through their hash links to it): what state sync must present to
+  // ConsensusCore::on_synced.
+  std::optional<CommitProof> proof;
 };
 
 class BlockTree {
@@ -41,6 +54,7 @@ class BlockTree {
   // has round B.round - 1 and lies above the root, P and its uncommitted
   // ancestors commit. Returns them in height order with their certifying
   // QCs, makes P the root and prunes everything not descending from it.
+  // The highest committed block carries `qc`'s block as its CommitProof.
   // Returns nothing when the rule does not apply.
   std::vector<CommittedBlock> commit_for(const QuorumCert& qc);
 

@@ -125,9 +125,12 @@ class ConsensusCore {
   // into our next proposal and proposals naming another hash for a height we
   // executed get no vote (kStateMismatch).
   Actions on_block_executed(const Hash32& id, uint64_t height, const Hash32& state_hash);
-  // State sync installed committed `block`, certified by `qc`. Blocks at or
-  // below our root are ignored; an invalid QC is counted and ignored.
-  Actions on_synced(BlockPtr block, const QuorumCert& qc);
+  // State sync installed `block`, which `proof` shows committed (a
+  // CommittedBlock::proof from a peer: block's child in the next round and a
+  // QC for it; a QC for `block` alone would admit a certified block that may
+  // never commit). Blocks at or below our root are ignored; an invalid proof
+  // is counted (kBadBlock, or the QC's reason) and ignored.
+  Actions on_synced(BlockPtr block, const CommitProof& proof);
 
   // The typed message handlers behind on_message (also used by tests).
   void handle(ValidatorIndex from, const Message& message);

@@ -85,14 +85,25 @@ void ConsensusCore::retry_pending() {
   for (const auto& p : ready) insert_and_vote(p.from, p.proposal);
 }
 
-Actions ConsensusCore::on_synced(BlockPtr block, const QuorumCert& qc) {
-  HPC_ASSERT(block != nullptr);
+Actions ConsensusCore::on_synced(BlockPtr block, const CommitProof& proof) {
+  HPC_ASSERT(block != nullptr && proof.child != nullptr);
   if (block->height() <= tree_.root().height()) return {};
-  if (qc.block_id != block->id || qc.height != block->height() || qc.round != block->round()) {
-    reject({false, RejectReason::kBadBlock, "sync QC does not certify the synced block"});
+  const Block& child = *proof.child;
+  const QuorumCert& qc = child.parent_qc();  // certifies `block` if the proof holds
+  const QuorumCert& child_qc = proof.child_qc;
+  if (child.parent_id() != block->id || child.round() != block->round() + 1 ||
+      qc.round != block->round() || child_qc.block_id != child.id ||
+      child_qc.round != child.round() || child_qc.height != child.height()) {
+    reject({false, RejectReason::kBadBlock, "sync proof does not show the block committed"});
     return take();
   }
-  if (auto v = validator_.verify_qc(qc); !v.ok()) {
+  // verify_block checks that the child's QC certifies `block` (id, height)
+  // and is valid; then the QC for the child completes the 2-chain.
+  if (auto v = validator_.verify_block(child, config_.chain_id); !v.ok()) {
+    reject(v);
+    return take();
+  }
+  if (auto v = validator_.verify_qc(child_qc); !v.ok()) {
     reject(v);
     return take();
   }
@@ -100,7 +111,10 @@ Actions ConsensusCore::on_synced(BlockPtr block, const QuorumCert& qc) {
   pending_.clear();
   waiting_children_.clear();
   fetches_.clear();
-  process_qc(qc);
+  // The certified child extends the new root: keep it so that the next
+  // leader can build on it.
+  if (auto v = tree_.insert(proof.child); !v.ok()) reject(v);
+  process_qc(child_qc);
   return take();
 }
 

@@ -77,6 +77,10 @@ TEST_F(CoreTest, TwoChainCommitNeedsConsecutiveRounds) {
   EXPECT_EQ(commits[0].committed.qc, q1);
   EXPECT_EQ(commits[1].committed.block->id, b2->id);
   EXPECT_EQ(commits[1].committed.qc, q2);
+  EXPECT_FALSE(commits[0].committed.proof.has_value());
+  ASSERT_TRUE(commits[1].committed.proof.has_value());
+  EXPECT_EQ(commits[1].committed.proof->child->id, b3->id);
+  EXPECT_EQ(commits[1].committed.proof->child_qc, q3);
   EXPECT_EQ(c0->committed_root().id, b2->id);
   EXPECT_EQ(c0->metrics().blocks_committed, 2u);
 }
@@ -194,14 +198,37 @@ TEST_F(CoreTest, StateSyncJumpsTheRootAndTheRound) {
   c0->start();
   BlockPtr b1 = net.block(net.genesis, g(), 1);
   BlockPtr b2 = net.block(b1, net.qc(*b1, {1, 2, 3}), 2);
-  c0->on_synced(b2, net.qc(*b2, {1, 2, 3}));
-  EXPECT_EQ(c0->committed_root().id, b2->id);
-  EXPECT_EQ(c0->current_round(), 3u);
-  // A QC without quorum is refused and changes nothing.
   BlockPtr b3 = net.block(b2, net.qc(*b2, {1, 2, 3}), 3);
-  c0->on_synced(b3, net.qc(*b3, {1}));
+  c0->on_synced(b2, CommitProof{b3, net.qc(*b3, {1, 2, 3})});
+  EXPECT_EQ(c0->committed_root().id, b2->id);
+  EXPECT_EQ(c0->high_qc().block_id, b3->id);
+  EXPECT_EQ(c0->current_round(), 4u);
+  // A QC without quorum is refused and changes nothing.
+  BlockPtr b4 = net.block(b3, net.qc(*b3, {1, 2, 3}), 4);
+  c0->on_synced(b3, CommitProof{b4, net.qc(*b4, {1})});
   EXPECT_EQ(c0->committed_root().id, b2->id);
   EXPECT_EQ(c0->metrics().rejected[static_cast<size_t>(RejectReason::kQcNoQuorum)], 1u);
+}
+
+TEST_F(CoreTest, StateSyncRefusesACertifiedBlockThatIsNotShownCommitted) {
+  auto c0 = net.core(0);
+  c0->start();
+  BlockPtr b1 = net.block(net.genesis, g(), 1);
+  QuorumCert q1 = net.qc(*b1, {1, 2, 3});
+  // b1 is certified, but its certified child is two rounds later (after a
+  // TC): the 2-chain rule does not commit b1, and another branch may.
+  BlockPtr b3 = net.block(b1, q1, 3);
+  c0->on_synced(b1, CommitProof{b3, net.qc(*b3, {1, 2, 3})});
+  // Nor is a child that does not extend the block.
+  BlockPtr other = net.block(net.genesis, g(), 1, "other");
+  BlockPtr b2 = net.block(other, net.qc(*other, {1, 2, 3}), 2);
+  c0->on_synced(b1, CommitProof{b2, net.qc(*b2, {1, 2, 3})});
+  EXPECT_EQ(c0->committed_root().id, net.genesis->id);
+  EXPECT_EQ(c0->metrics().rejected[static_cast<size_t>(RejectReason::kBadBlock)], 2u);
+  // The proof a real commit carries (the child in the next round) is accepted.
+  BlockPtr b2ok = net.block(b1, q1, 2);
+  c0->on_synced(b1, CommitProof{b2ok, net.qc(*b2ok, {1, 2, 3})});
+  EXPECT_EQ(c0->committed_root().id, b1->id);
 }
 
 TEST_F(CoreTest, ARestartResumesFromTheSavedLockQcAndTc) {
