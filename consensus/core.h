@@ -137,6 +137,7 @@ class ConsensusCore {
 
   uint64_t current_round() const { return pacemaker_.current_round(); }
   const QuorumCert& high_qc() const { return high_qc_; }
+  const std::optional<TimeoutCert>& high_tc() const { return pacemaker_.high_tc(); }
   const Block& committed_root() const { return tree_.root(); }
   const QuorumCert& committed_root_qc() const { return tree_.root_qc(); }
   const CoreMetrics& metrics() const { return metrics_; }

@@ -138,4 +138,44 @@ void World::garbage(uint32_t src, const Bytes& bytes) {
   send(src, target, share(std::move(junk)));
 }
 
+void World::rush_forged_tc(uint32_t src) {
+  // As soon as our core holds a new TC, send it (forged by forge_tc) in a
+  // timeout of the next round, to reach the next leader before the honest
+  // shares do: a validator keeps the first TC of a round it sees.
+  Instance& inst = instances_[src];
+  const auto& tc = inst.core->high_tc();
+  if (!tc || tc->round <= inst.forged_tc_round || inst.core->current_round() != tc->round + 1) return;
+  inst.forged_tc_round = tc->round;
+  consensus::TimeoutMsg t;
+  t.round = tc->round + 1;
+  t.high_qc = inst.core->high_qc();
+  t.share = {inst.validator, t.high_qc.round,
+             inst.signer->sign(SignDomain::kTimeout, consensus::timeout_signing_bytes(t.round, t.high_qc.round))};
+  t.last_tc = *tc;
+  outgoing(src, std::nullopt, consensus::encode_message(chain_id_, t));
+}
+
+Bytes World::forge_tc(uint32_t src, const Bytes& bytes) {
+  // The TC in our timeout or proposal gets our own share claiming a QC one
+  // round below the TC's, which does not exist (or that we do not hold).
+  // Were the claim believed, it would be the lock of the next round and no
+  // honest validator could vote there (review finding: TCs must carry the
+  // QC behind their highest claim).
+  auto decoded = consensus::decode_message(bytes);
+  if (!decoded.is_ok()) return bytes;
+  std::optional<consensus::TimeoutCert>* tc = nullptr;
+  if (auto* t = std::get_if<consensus::TimeoutMsg>(&decoded->body)) tc = &t->last_tc;
+  if (auto* p = std::get_if<consensus::Proposal>(&decoded->body)) tc = &p->tc;
+  if (tc == nullptr || !tc->has_value() || (*tc)->round < 2) return bytes;
+  consensus::TimeoutCert& cert = **tc;
+  const ValidatorIndex self = instances_[src].validator;
+  const uint64_t claim = cert.round - 1;
+  if (cert.high_qc.round == claim) return bytes;  // the claim is true
+  std::erase_if(cert.shares, [&](const consensus::TimeoutShare& s) { return s.signer == self; });
+  cert.shares.push_back({self, claim,
+                         instances_[src].signer->sign(SignDomain::kTimeout,
+                                                      consensus::timeout_signing_bytes(cert.round, claim))});
+  return consensus::encode_message(chain_id_, decoded->body);
+}
+
 }  // namespace hpchain::sim

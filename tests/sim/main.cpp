@@ -38,7 +38,7 @@ constexpr const char* kUsage =
     "  --max-n N        upper bound for the drawn validator count\n"
     "  --faults LIST    comma-separated: all (default: every kind but lost-disk), none, crash,\n"
     "                   lost-disk, partition, slow, drop, duplicate, equivocate, double-vote,\n"
-    "                   twins, garbage\n"
+    "                   twins, garbage, forge-tc\n"
     "  --real-crypto    secp256k1 signatures instead of the fast simulated ones\n"
     "  --broken KIND    test-only unsafe variant: skip-last-voted-round | skip-tc-lock\n"
     "  --trace          print every delivered event\n"

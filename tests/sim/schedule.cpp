@@ -9,7 +9,7 @@ namespace hpchain::sim {
 FaultSet FaultSet::all() {
   FaultSet f;
   f.crash = f.partition = f.slow = f.drop = f.duplicate = true;
-  f.equivocate = f.double_vote = f.twins = f.garbage = true;
+  f.equivocate = f.double_vote = f.twins = f.garbage = f.forge_tc = true;
   return f;
 }
 
@@ -34,6 +34,7 @@ Result<FaultSet> FaultSet::parse(std::string_view text) {
     } else if (word == "double-vote") { f.double_vote = true;
     } else if (word == "twins") { f.twins = true;
     } else if (word == "garbage") { f.garbage = true;
+    } else if (word == "forge-tc") { f.forge_tc = true;
     } else {
       return Status::invalid_argument("unknown fault kind '" + std::string(word) + "'");
     }
@@ -52,7 +53,7 @@ std::string FaultSet::to_string() const {
   add(crash, "crash"); add(lost_disk, "lost-disk"); add(partition, "partition");
   add(slow, "slow"); add(drop, "drop"); add(duplicate, "duplicate");
   add(equivocate, "equivocate"); add(double_vote, "double-vote"); add(twins, "twins");
-  add(garbage, "garbage");
+  add(garbage, "garbage"); add(forge_tc, "forge-tc");
   return out.empty() ? "none" : out;
 }
 
@@ -63,6 +64,7 @@ const char* role_name(Role role) {
     case Role::kDoubleVoter: return "double-voter";
     case Role::kTwin: return "twins";
     case Role::kGarbage: return "garbage";
+    case Role::kTcForger: return "tc-forger";
   }
   return "?";
 }
@@ -75,6 +77,7 @@ void draw_roles(Rng& rng, const FaultSet& faults, Schedule& s) {
   if (faults.double_vote) kinds.push_back(Role::kDoubleVoter);
   if (faults.twins) kinds.push_back(Role::kTwin);
   if (faults.garbage) kinds.push_back(Role::kGarbage);
+  if (faults.forge_tc) kinds.push_back(Role::kTcForger);
   const uint32_t f = (s.validators - 1) / 3;  // at most f byzantine validators
   const uint32_t count = kinds.empty() ? 0 : static_cast<uint32_t>(rng.between(0, f));
   for (uint32_t k = 0; k < count; ++k) {

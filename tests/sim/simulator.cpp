@@ -137,9 +137,10 @@ void World::outgoing(uint32_t src, std::optional<ValidatorIndex> dst, const Byte
     case Role::kEquivocator: return equivocate(src, dst, bytes);
     case Role::kDoubleVoter: return double_vote(src, dst, bytes);
     case Role::kGarbage: garbage(src, bytes); break;
-    case Role::kHonest: case Role::kTwin: break;
+    case Role::kHonest: case Role::kTwin: case Role::kTcForger: break;
   }
-  auto shared = std::make_shared<const Bytes>(bytes);
+  auto shared = std::make_shared<const Bytes>(
+      instances_[src].role == Role::kTcForger ? forge_tc(src, bytes) : bytes);
   if (dst) return send(src, *dst, shared);
   for (ValidatorIndex v = 0; v < schedule_.validators; ++v) {
     if (v != instances_[src].validator) send(src, v, shared);
@@ -163,6 +164,7 @@ void World::apply(uint32_t i, consensus::Actions actions) {
       push({now_ms_ + 1, 0, EventKind::kPayload, i, 0, p.round, instances_[i].generation, false, {}});
     }
   }
+  if (instances_[i].role == Role::kTcForger) rush_forged_tc(i);
 }
 
 void World::start_instance(uint32_t i) {

@@ -28,12 +28,13 @@ struct FaultSet {
   bool double_vote = false;  // byzantine voter: two votes per round
   bool twins = false;        // byzantine: two instances sharing one key
   bool garbage = false;      // byzantine: malformed and invalid messages
+  bool forge_tc = false;     // byzantine: TCs whose own share claims a QC that does not exist
 
   static FaultSet none() { return {}; }
   static FaultSet all();
-  bool any_byzantine() const { return equivocate || double_vote || twins || garbage; }
+  bool any_byzantine() const { return equivocate || double_vote || twins || garbage || forge_tc; }
   // Parses "all", "none" or a comma list of: crash, lost-disk, partition,
-  // slow, drop, duplicate, equivocate, double-vote, twins, garbage (and
+  // slow, drop, duplicate, equivocate, double-vote, twins, garbage, forge-tc (and
   // "all,lost-disk"). InvalidArgument names an unknown kind.
   static Result<FaultSet> parse(std::string_view text);
   std::string to_string() const;

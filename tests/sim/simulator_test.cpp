@@ -116,7 +116,7 @@ TEST(SimulatorTest, LivenessCheckCanFail) {
 
 TEST(SimulatorTest, FaultSetParsing) {
   EXPECT_EQ(FaultSet::parse("all")->to_string(),
-            "crash,partition,slow,drop,duplicate,equivocate,double-vote,twins,garbage");
+            "crash,partition,slow,drop,duplicate,equivocate,double-vote,twins,garbage,forge-tc");
   EXPECT_EQ(FaultSet::parse("none")->to_string(), "none");
   EXPECT_EQ(FaultSet::parse("lost-disk,twins")->to_string(), "lost-disk,twins");
   EXPECT_FALSE(FaultSet::parse("meteor").is_ok());

@@ -19,7 +19,7 @@ namespace hpchain::sim {
 
 using consensus::ValidatorIndex;
 
-enum class Role : uint8_t { kHonest, kEquivocator, kDoubleVoter, kTwin, kGarbage };
+enum class Role : uint8_t { kHonest, kEquivocator, kDoubleVoter, kTwin, kGarbage, kTcForger };
 const char* role_name(Role role);
 
 struct CrashFault {
@@ -92,6 +92,7 @@ struct Instance {
   std::vector<consensus::CommittedBlock> chain;  // committed, heights 1..
   Hash32 state;
   uint64_t height_at_heal = 0;
+  uint64_t forged_tc_round = 0;  // a kTcForger's last rushed TC
   std::unique_ptr<consensus::ConsensusCore> core;
 };
 
@@ -137,6 +138,8 @@ class World {
   void equivocate(uint32_t src, std::optional<ValidatorIndex> dst, const Bytes& bytes);
   void double_vote(uint32_t src, std::optional<ValidatorIndex> dst, const Bytes& bytes);
   void garbage(uint32_t src, const Bytes& bytes);
+  Bytes forge_tc(uint32_t src, const Bytes& bytes);
+  void rush_forged_tc(uint32_t src);
 
   SimConfig config_;
   Rng rng_;
