@@ -22,6 +22,10 @@
 // returned value (NaN, infinity, zero) as listed for each function.
 #pragma once
 
+#if defined(__FAST_MATH__) || defined(__USE_FAST_MATH__)
+#error "compute/math must not be compiled with fast-math: results would differ between devices"
+#endif
+
 #include "compute/math/host_device.h"
 #include "compute/math/internal/bits.h"
 #include "compute/math/internal/atan.h"
@@ -94,8 +98,10 @@ inline HPC_HD double sqrt(double x) {
   return internal::sqrt_rn(x);
 }
 
-// |x| by clearing the sign bit (exact; a NaN stays a NaN).
+// |x| by clearing the sign bit (exact). A NaN gives the canonical NaN:
+// NaN payloads from hardware arithmetic differ between x86 and CUDA.
 inline HPC_HD double fabs(double x) {
+  if (internal::is_nan(x)) return internal::nan_value();
   return internal::from_bits(internal::to_bits(x) & ~(1ULL << 63));
 }
 

@@ -12,22 +12,28 @@ __global__ void evaluate_kernel(const double* arguments, double* out, int count)
 
 }  // namespace
 
-bool evaluate_all_on_device(const double* arguments, double* out, int count) {
+DeviceRun evaluate_all_on_device(const double* arguments, double* out, int count, const char** error) {
   int devices = 0;
-  if (cudaGetDeviceCount(&devices) != cudaSuccess || devices == 0) return false;
+  if (cudaGetDeviceCount(&devices) != cudaSuccess || devices == 0) return DeviceRun::kNoDevice;
   const size_t in_bytes = sizeof(double) * count, out_bytes = in_bytes * kDeviceResultsPerPoint;
   double* device_in = nullptr;
   double* device_out = nullptr;
-  bool ok = cudaMalloc(&device_in, in_bytes) == cudaSuccess && cudaMalloc(&device_out, out_bytes) == cudaSuccess &&
-            cudaMemcpy(device_in, arguments, in_bytes, cudaMemcpyHostToDevice) == cudaSuccess;
-  if (ok) {
+  cudaError_t status = cudaMalloc(&device_in, in_bytes);
+  if (status == cudaSuccess) status = cudaMalloc(&device_out, out_bytes);
+  if (status == cudaSuccess) status = cudaMemcpy(device_in, arguments, in_bytes, cudaMemcpyHostToDevice);
+  if (status == cudaSuccess) {
     evaluate_kernel<<<(count + 255) / 256, 256>>>(device_in, device_out, count);
-    ok = cudaDeviceSynchronize() == cudaSuccess &&
-         cudaMemcpy(out, device_out, out_bytes, cudaMemcpyDeviceToHost) == cudaSuccess;
+    status = cudaGetLastError();  // launch errors, e.g. no kernel image for this GPU
   }
+  if (status == cudaSuccess) status = cudaDeviceSynchronize();
+  if (status == cudaSuccess) status = cudaMemcpy(out, device_out, out_bytes, cudaMemcpyDeviceToHost);
   cudaFree(device_in);
   cudaFree(device_out);
-  return ok;
+  if (status != cudaSuccess) {
+    *error = cudaGetErrorString(status);
+    return DeviceRun::kFailed;
+  }
+  return DeviceRun::kOk;
 }
 
 }  // namespace hpchain::dmath::testing

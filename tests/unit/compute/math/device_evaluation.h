@@ -6,7 +6,7 @@
 
 namespace hpchain::dmath::testing {
 
-inline constexpr int kDeviceResultsPerPoint = 16;
+inline constexpr int kDeviceResultsPerPoint = 26;
 
 inline HPC_HD void evaluate_all(double x, double* out) {
   out[0] = dmath::exp(x);
@@ -25,11 +25,25 @@ inline HPC_HD void evaluate_all(double x, double* out) {
   out[13] = dmath::pow(-x, 3.0);
   out[14] = dmath::sin(x * 1e300);  // Payne-Hanek reduction
   out[15] = dmath::atan(x);
+  out[16] = dmath::atan2(0.75, x);   // x < 0 and x = +-0 branches
+  out[17] = dmath::atan2(x, -0.75);
+  out[18] = dmath::pow(1.0 + x * 0x1p-40, 0x1p40);  // |y| > 2^31 path
+  out[19] = dmath::pow(x, -1.0);
+  out[20] = dmath::pow(x, 0.5);
+  out[21] = dmath::pow(x, -2.5);
+  out[22] = dmath::sqrt(x);
+  out[23] = dmath::fabs(x);
+  out[24] = dmath::ldexp(x, 37);
+  out[25] = dmath::sin(x * 1.5707963267948966);  // near multiples of pi/2
 }
+
+enum class DeviceRun { kOk, kNoDevice, kFailed };
 
 // Evaluates evaluate_all at each of `count` arguments on the first CUDA
 // device, writing kDeviceResultsPerPoint results per point to `out`.
-// Returns false (and writes nothing) when no CUDA device is usable.
-bool evaluate_all_on_device(const double* arguments, double* out, int count);
+// kNoDevice when no CUDA device exists; kFailed (with `error` set) when a
+// device exists but an allocation, copy or the launch failed, which a test
+// must report as a failure, not a skip.
+DeviceRun evaluate_all_on_device(const double* arguments, double* out, int count, const char** error);
 
 }  // namespace hpchain::dmath::testing

@@ -3,6 +3,7 @@
 // skipped where no CUDA device is present.
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <cstring>
 #include <limits>
 #include <vector>
@@ -23,14 +24,21 @@ TEST(DmathDevice, DeviceResultsEqualHostResultsBitForBit) {
   using limits = std::numeric_limits<double>;
   std::vector<double> arguments = {0.0, -0.0, limits::infinity(), -limits::infinity(), limits::quiet_NaN(),
                                    limits::denorm_min(), -limits::denorm_min(), limits::min(), limits::max(),
-                                   -limits::max(), 709.78, -745.1, -38.4, 27.2, 1e300, 1.0, -1.0};
+                                   -limits::max(), 709.78, -745.1, -38.4, 27.2, 1e300, 1.0, -1.0,
+                                   // NaNs of other signs and payloads
+                                   -limits::quiet_NaN(), limits::signaling_NaN(),
+                                   std::bit_cast<double>(0x7FF0000000000123ULL),
+                                   std::bit_cast<double>(0xFFF8000000000042ULL)};
   SplitMix64 rng(2024);
   const ArgumentRange ranges[] = {{"wide", -1075, 1024, true, true}, {"[-40,40]", -40, 40},
                                   {"[-1e6,1e6]", -1e6, 1e6}, {"[0,3]", 0, 3}};
   for (int i = 0; i < (1 << 18); ++i) arguments.push_back(sample(ranges[i % 4], rng));
   const int count = static_cast<int>(arguments.size());
   std::vector<double> device(static_cast<size_t>(count) * kDeviceResultsPerPoint);
-  if (!evaluate_all_on_device(arguments.data(), device.data(), count)) GTEST_SKIP() << "no CUDA device";
+  const char* error = "";
+  const DeviceRun run = evaluate_all_on_device(arguments.data(), device.data(), count, &error);
+  if (run == DeviceRun::kNoDevice) GTEST_SKIP() << "no CUDA device";
+  ASSERT_EQ(run, DeviceRun::kOk) << "CUDA failed: " << error;
   int mismatches = 0;
   for (int i = 0; i < count && mismatches < 20; ++i) {
     double host[kDeviceResultsPerPoint];

@@ -137,7 +137,7 @@ TEST(DmathSpecial, ExactHelpersAgreeWithTheHostLibrary) {
     if (std::isnan(x)) {
       EXPECT_EQ(bits_of(dmath::floor(x)), kCanonicalNan);
       EXPECT_EQ(bits_of(dmath::ldexp(x, 3)), kCanonicalNan);
-      EXPECT_TRUE(std::isnan(dmath::fabs(x)));
+      EXPECT_EQ(bits_of(dmath::fabs(x)), kCanonicalNan);
       continue;
     }
     EXPECT_EQ(bits_of(dmath::floor(x)), bits_of(std::floor(x))) << x;
