@@ -11,6 +11,13 @@
 
 namespace hpchain::dmath::testing {
 
+// The bits of x, for comparing results bit for bit.
+inline uint64_t bits_of(double x) {
+  uint64_t bits;
+  std::memcpy(&bits, &x, sizeof bits);
+  return bits;
+}
+
 // SplitMix64 (Steele, Lea, Flood 2014): a tiny generator with a fixed output.
 class SplitMix64 {
  public:

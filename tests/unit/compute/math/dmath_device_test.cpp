@@ -14,12 +14,6 @@
 namespace hpchain::dmath::testing {
 namespace {
 
-uint64_t bits_of(double x) {
-  uint64_t bits;
-  std::memcpy(&bits, &x, sizeof bits);
-  return bits;
-}
-
 TEST(DmathDevice, DeviceResultsEqualHostResultsBitForBit) {
   using limits = std::numeric_limits<double>;
   std::vector<double> arguments = {0.0, -0.0, limits::infinity(), -limits::infinity(), limits::quiet_NaN(),

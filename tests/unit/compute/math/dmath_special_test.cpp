@@ -16,12 +16,6 @@
 namespace hpchain::dmath::testing {
 namespace {
 
-uint64_t bits_of(double x) {
-  uint64_t bits;
-  std::memcpy(&bits, &x, sizeof bits);
-  return bits;
-}
-
 double double_of(uint64_t bits) {
   double x;
   std::memcpy(&x, &bits, sizeof x);
