@@ -33,8 +33,13 @@ Result<std::unique_ptr<ConsensusCore>> ConsensusCore::create(CoreConfig config, 
       recovery->root_qc.round != recovery->root->round()) {
     return Status::invalid_argument("recovery QC does not certify the recovery root");
   }
+#if defined(HPCHAIN_UNSAFE_VARIANTS)
   HPC_ASSIGN_OR_RETURN(auto safety, SafetyRules::open(*deps.safety_storage, *deps.signer,
-                                                      config.self, config.safety_test_flags));
+                                                      config.self, config.unsafe_variants));
+#else
+  HPC_ASSIGN_OR_RETURN(auto safety,
+                       SafetyRules::open(*deps.safety_storage, *deps.signer, config.self));
+#endif
   return std::unique_ptr<ConsensusCore>(new ConsensusCore(
       std::move(config), deps, std::move(safety), std::move(*recovery), genesis.id));
 }

@@ -66,6 +66,8 @@ class CommittedBlockReader {
   virtual BlockPtr find(const Hash32& id) const = 0;
 };
 
+HPC_CONSENSUS_VARIANT_BEGIN
+
 struct CoreConfig {
   std::string chain_id;
   ValidatorIndex self = 0;
@@ -76,8 +78,12 @@ struct CoreConfig {
   size_t max_pending_proposals = 8;   // proposals waiting for a fetched parent
   size_t max_waiting_blocks = 1024;   // fetched blocks waiting for their parent
   size_t max_outstanding_fetches = 16;
-  SafetyTestFlags safety_test_flags;  // tests only
+#if defined(HPCHAIN_UNSAFE_VARIANTS)
+  UnsafeVariants unsafe_variants;  // test-only library: deliberately broken rules
+#endif
 };
+
+HPC_CONSENSUS_VARIANT_END
 
 struct CoreDeps {
   const ValidatorSet* validators = nullptr;
@@ -103,6 +109,8 @@ struct CoreMetrics {
   uint64_t blocks_committed = 0;
   uint64_t rejected_total() const;
 };
+
+HPC_CONSENSUS_VARIANT_BEGIN
 
 class ConsensusCore {
  public:
@@ -210,5 +218,7 @@ class ConsensusCore {
   CoreMetrics metrics_;
   Actions out_;
 };
+
+HPC_CONSENSUS_VARIANT_END
 
 }  // namespace hpchain::consensus

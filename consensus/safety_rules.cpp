@@ -45,11 +45,24 @@ Result<SafetyState> decode_safety_state(ByteSpan bytes) {
   return s;
 }
 
+#if defined(HPCHAIN_UNSAFE_VARIANTS)
 Result<SafetyRules> SafetyRules::open(SafetyStorage& storage, Signer& signer, ValidatorIndex self,
-                                      SafetyTestFlags flags) {
+                                      UnsafeVariants unsafe) {
   HPC_ASSIGN_OR_RETURN(auto state, storage.load());
-  return SafetyRules(storage, signer, self, std::move(state), flags);
+  SafetyRules rules(storage, signer, self, std::move(state));
+  rules.unsafe_ = unsafe;
+  return rules;
 }
+bool SafetyRules::checks_last_voted_round() const { return !unsafe_.skip_last_voted_round_check; }
+bool SafetyRules::checks_tc_lock() const { return !unsafe_.skip_tc_lock_check; }
+#else
+Result<SafetyRules> SafetyRules::open(SafetyStorage& storage, Signer& signer, ValidatorIndex self) {
+  HPC_ASSIGN_OR_RETURN(auto state, storage.load());
+  return SafetyRules(storage, signer, self, std::move(state));
+}
+bool SafetyRules::checks_last_voted_round() const { return true; }
+bool SafetyRules::checks_tc_lock() const { return true; }
+#endif
 
 Status SafetyRules::commit(SafetyState next) {
   // Rounds in the safety state only ever grow; a shrinking one is a bug here.
@@ -65,18 +78,17 @@ Result<Vote> SafetyRules::sign_vote(const Block& block, const std::optional<Time
   const uint64_t round = block.round();
   const uint64_t qc_round = block.parent_qc().round;
   HPC_ASSERT(qc_round < round);
-  if (state_.last_vote && state_.last_vote->round == round &&
-      !flags_.skip_last_voted_round_check) {
+  if (state_.last_vote && state_.last_vote->round == round && checks_last_voted_round()) {
     return *state_.last_vote;
   }
-  if (round <= state_.last_voted_round && !flags_.skip_last_voted_round_check) {
+  if (round <= state_.last_voted_round && checks_last_voted_round()) {
     return Status::failed_precondition("round not after last voted round: round " +
                                        std::to_string(round) + ", last voted " +
                                        std::to_string(state_.last_voted_round));
   }
   const bool follows_qc = round == qc_round + 1;
   const bool follows_tc = tc && round == tc->round + 1 &&
-                          (qc_round >= tc->highest_high_qc_round() || flags_.skip_tc_lock_check);
+                          (qc_round >= tc->highest_high_qc_round() || !checks_tc_lock());
   if (!follows_qc && !follows_tc) {
     return Status::failed_precondition("not safe to vote in round " + std::to_string(round));
   }
@@ -135,7 +147,7 @@ Result<TimeoutShare> SafetyRules::sign_timeout(uint64_t round, const QuorumCert&
 
 Result<Signature> SafetyRules::sign_proposal(const Block& block) {
   HPC_ASSERT(block.fields.proposer == self_);
-  if (block.round() <= state_.last_voted_round && !flags_.skip_last_voted_round_check) {
+  if (block.round() <= state_.last_voted_round && checks_last_voted_round()) {
     return Status::failed_precondition("already voted or timed out in round " +
                                        std::to_string(block.round()));
   }

@@ -14,6 +14,7 @@
 
 #include "consensus/crypto.h"
 #include "consensus/types.h"
+#include "consensus/unsafe_variants.h"
 
 namespace hpchain::consensus {
 
@@ -49,21 +50,18 @@ class SafetyStorage {
 Bytes encode_safety_state(const SafetyState& state);
 Result<SafetyState> decode_safety_state(ByteSpan bytes);
 
-// Deliberately broken variants, for the simulator's proof that it can fail.
-// Never set outside tests: each one removes a rule safety depends on.
-struct SafetyTestFlags {
-  // Allows two votes, or a second proposal, in one round (the persisted
-  // last-voted-round check in sign_vote and sign_proposal is skipped).
-  bool skip_last_voted_round_check = false;
-  bool skip_tc_lock_check = false;           // votes after a TC for a block below the TC's highest QC
-};
+HPC_CONSENSUS_VARIANT_BEGIN
 
 class SafetyRules {
  public:
   // Loads the state from `storage`. Both references must outlive the object.
   // Errors: those of storage.load().
+#if defined(HPCHAIN_UNSAFE_VARIANTS)
   static Result<SafetyRules> open(SafetyStorage& storage, Signer& signer, ValidatorIndex self,
-                                  SafetyTestFlags flags = {});
+                                  UnsafeVariants unsafe = {});
+#else
+  static Result<SafetyRules> open(SafetyStorage& storage, Signer& signer, ValidatorIndex self);
+#endif
 
   // Signs a vote for `block` (whose QC and optional TC the caller verified).
   // If we already voted in the block's round, returns that earlier vote
@@ -95,16 +93,23 @@ class SafetyRules {
   const SafetyState& state() const { return state_; }
 
  private:
-  SafetyRules(SafetyStorage& storage, Signer& signer, ValidatorIndex self, SafetyState state,
-              SafetyTestFlags flags)
-      : storage_(&storage), signer_(&signer), self_(self), state_(std::move(state)), flags_(flags) {}
+  SafetyRules(SafetyStorage& storage, Signer& signer, ValidatorIndex self, SafetyState state)
+      : storage_(&storage), signer_(&signer), self_(self), state_(std::move(state)) {}
   Status commit(SafetyState next);
+  // Whether the last-voted-round and TC-lock rules apply: always in the
+  // production library; the unsafe test build can switch them off.
+  bool checks_last_voted_round() const;
+  bool checks_tc_lock() const;
 
   SafetyStorage* storage_;
   Signer* signer_;
   ValidatorIndex self_;
   SafetyState state_;
-  SafetyTestFlags flags_;
+#if defined(HPCHAIN_UNSAFE_VARIANTS)
+  UnsafeVariants unsafe_;
+#endif
 };
+
+HPC_CONSENSUS_VARIANT_END
 
 }  // namespace hpchain::consensus

@@ -173,7 +173,7 @@ void World::start_instance(uint32_t i) {
   cfg.chain_id = chain_id_;
   cfg.self = inst.validator;
   cfg.pacemaker.base_timeout_ms = config_.base_timeout_ms;
-  cfg.safety_test_flags = config_.broken;
+  cfg.unsafe_variants = config_.broken;
   consensus::CoreDeps deps{&*validators_, inst.signer.get(),
                            real_verifier_ ? real_verifier_.get() : &keyring_->verifier(),
                            &inst.storage, &inst.store};

@@ -52,7 +52,7 @@ struct SimConfig {
   bool stop_when_live = true;           // end the run once liveness is shown
   uint64_t run_ms = 0;                  // >0: run exactly this long, no liveness check
   bool real_crypto = false;             // secp256k1 instead of the keyed hash
-  consensus::SafetyTestFlags broken;    // test-only: a deliberately unsafe variant
+  consensus::UnsafeVariants broken;    // test-only: a deliberately unsafe variant
   bool trace = false;                   // print every delivered event to stderr
 };
 

@@ -148,12 +148,5 @@ TEST_F(SafetyRulesTest, StateRecordRoundTripsAndCorruptionIsReported) {
   EXPECT_EQ(decode_safety_state(junk).status().code(), StatusCode::kCorruption);
 }
 
-TEST_F(SafetyRulesTest, TestOnlyFlagSkipsTheLastVotedRoundCheck) {
-  auto r = *SafetyRules::open(storage, *net.signers[1], 1, SafetyTestFlags{true, false});
-  ASSERT_TRUE(r.sign_vote(*b1, std::nullopt).is_ok());
-  BlockPtr other = net.block(net.genesis, net.genesis_qc_of(), 1, "other");
-  EXPECT_EQ(r.sign_vote(*other, std::nullopt)->block_id, other->id);  // the broken double vote
-}
-
 }  // namespace
 }  // namespace hpchain::consensus
