@@ -15,14 +15,23 @@ function(hpchain_apply_warnings target)
   endif()
 endfunction()
 
+# Includes are rooted at the repository (#include "chain/status.h"); which
+# module may include which is the layering table's business
+# (cmake/layering.txt), checked by hpchain-layering-check and at configure.
+function(hpchain_root_includes target)
+  target_include_directories(${target} PUBLIC $<BUILD_INTERFACE:${CMAKE_SOURCE_DIR}>)
+endfunction()
+
 # hpchain_library(name SOURCES...): one library target per module.
 function(hpchain_library name)
   add_library(${name} ${ARGN})
   hpchain_apply_warnings(${name})
+  hpchain_root_includes(${name})
 endfunction()
 
 # hpchain_executable(name SOURCES...)
 function(hpchain_executable name)
   add_executable(${name} ${ARGN})
   hpchain_apply_warnings(${name})
+  hpchain_root_includes(${name})
 endfunction()

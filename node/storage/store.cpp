@@ -1,4 +1,4 @@
-#include "chain/store.h"
+#include "node/storage/store.h"
 
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
@@ -8,7 +8,7 @@
 
 #include "chain/log.h"
 
-namespace hpchain {
+namespace hpchain::storage {
 namespace {
 
 constexpr std::array<std::string_view, kColumnCount> kColumnNames = {
@@ -121,4 +121,4 @@ Status Store::scan(Column column, ByteSpan prefix, size_t limit,
   return from_rocksdb(it->status(), dir_);
 }
 
-}  // namespace hpchain
+}  // namespace hpchain::storage

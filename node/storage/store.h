@@ -1,4 +1,4 @@
-// Store: a thin RocksDB wrapper with fixed column families and atomic
+// Store: the node's RocksDB wrapper with fixed column families and atomic
 // write batches (DESIGN.md section 7).
 //
 // Every write goes through a WriteBatch, which either lands whole or not at
@@ -23,7 +23,7 @@ class DB;
 class ColumnFamilyHandle;
 }  // namespace rocksdb
 
-namespace hpchain {
+namespace hpchain::storage {
 
 // The column families. Their names on disk are stable (see column_name).
 enum class Column : uint8_t { kBlocks, kHeights, kState, kJobs, kBlobs, kMeta };
@@ -103,4 +103,4 @@ class Store {
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // index = Column, then "default"
 };
 
-}  // namespace hpchain
+}  // namespace hpchain::storage

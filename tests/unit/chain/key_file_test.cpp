@@ -6,7 +6,7 @@
 #include <fstream>
 
 #include "chain/key_file.h"
-#include "tests/unit/chain/temp_dir.h"
+#include "tests/common/temp_dir.h"
 
 namespace hpchain {
 namespace {

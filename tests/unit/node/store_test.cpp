@@ -5,10 +5,10 @@
 
 #include <fstream>
 
-#include "chain/store.h"
-#include "tests/unit/chain/temp_dir.h"
+#include "node/storage/store.h"
+#include "tests/common/temp_dir.h"
 
-namespace hpchain {
+namespace hpchain::storage {
 namespace {
 
 using testing::TempDir;
@@ -119,4 +119,4 @@ TEST(Store, ScanIsPrefixedOrderedAndBounded) {
 }
 
 }  // namespace
-}  // namespace hpchain
+}  // namespace hpchain::storage

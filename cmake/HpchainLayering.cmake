@@ -1,0 +1,78 @@
+# Module layering from cmake/layering.txt (DESIGN.md section 1), the one
+# table that hpchain-layering-check also reads.
+#
+# hpchain_read_layering() sets HPCHAIN_MODULES (in dependency order) and
+# HPCHAIN_USES_<module> (the modules it may use).
+# hpchain_check_module_links() fails configure when a library target of one
+# module links a library target of a module the table does not allow.
+set(HPCHAIN_LAYERING_TABLE ${CMAKE_SOURCE_DIR}/cmake/layering.txt)
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${HPCHAIN_LAYERING_TABLE})
+
+macro(hpchain_read_layering)
+  file(STRINGS ${HPCHAIN_LAYERING_TABLE} _layering_lines)
+  set(HPCHAIN_MODULES)
+  foreach(_line IN LISTS _layering_lines)
+    string(REGEX REPLACE "#.*" "" _line "${_line}")
+    string(STRIP "${_line}" _line)
+    if(_line STREQUAL "" OR _line MATCHES "^io-")
+      continue()
+    endif()
+    string(REGEX REPLACE "[ \t]+" ";" _words "${_line}")
+    list(POP_FRONT _words _module)
+    list(APPEND HPCHAIN_MODULES ${_module})
+    set(HPCHAIN_USES_${_module} ${_words})
+  endforeach()
+endmacro()
+
+# The module a target belongs to ("" for proto, tools, tests).
+function(_hpchain_module_of target out)
+  get_target_property(dir ${target} SOURCE_DIR)
+  file(RELATIVE_PATH rel ${CMAKE_SOURCE_DIR} ${dir})
+  string(REGEX REPLACE "/.*" "" first "${rel}")
+  if(first IN_LIST HPCHAIN_MODULES)
+    set(${out} ${first} PARENT_SCOPE)
+  else()
+    set(${out} "" PARENT_SCOPE)
+  endif()
+endfunction()
+
+function(_hpchain_targets_under dir out)
+  get_property(targets DIRECTORY ${dir} PROPERTY BUILDSYSTEM_TARGETS)
+  get_property(subdirs DIRECTORY ${dir} PROPERTY SUBDIRECTORIES)
+  foreach(sub IN LISTS subdirs)
+    _hpchain_targets_under(${sub} more)
+    list(APPEND targets ${more})
+  endforeach()
+  set(${out} ${targets} PARENT_SCOPE)
+endfunction()
+
+function(hpchain_check_module_links)
+  _hpchain_targets_under(${CMAKE_SOURCE_DIR} targets)
+  foreach(target IN LISTS targets)
+    get_target_property(type ${target} TYPE)
+    # Executables are main programs (hpchaind, tools), exempt by the table.
+    if(type STREQUAL "EXECUTABLE" OR type STREQUAL "UTILITY")
+      continue()
+    endif()
+    _hpchain_module_of(${target} module)
+    if(module STREQUAL "")
+      continue()
+    endif()
+    set(links)
+    if(NOT type STREQUAL "INTERFACE_LIBRARY")
+      get_target_property(links ${target} LINK_LIBRARIES)
+    endif()
+    get_target_property(interface_links ${target} INTERFACE_LINK_LIBRARIES)
+    foreach(lib IN LISTS links interface_links)
+      if(NOT lib MATCHES "^hpchain_" OR NOT TARGET ${lib})
+        continue()
+      endif()
+      _hpchain_module_of(${lib} used)
+      if(used STREQUAL "" OR used STREQUAL module OR used IN_LIST HPCHAIN_USES_${module})
+        continue()
+      endif()
+      message(FATAL_ERROR "layering: ${target} (module ${module}) links ${lib} (module ${used}); "
+        "${HPCHAIN_LAYERING_TABLE} lets ${module} use: ${HPCHAIN_USES_${module}}")
+    endforeach()
+  endforeach()
+endfunction()
