@@ -1,14 +1,23 @@
-// Driver for fuzz targets without libFuzzer: with file arguments it replays
-// them (a crash corpus); without, it mutates the target's seeds for a fixed
+// Driver for fuzz targets without libFuzzer (every build and ctest): replays
+// the checked-in corpus, then mutates it and the target's seeds for a fixed
 // number of iterations with a fixed PRNG (splitmix64), so a run is
-// reproducible and bounded. Usage: <target> [--iterations N] [--seed S] [FILE...]
+// reproducible and bounded. With the fuzz preset the same targets link
+// libFuzzer instead (./run fuzz).
+//
+// Usage: <target> [--corpus DIR] [--iterations N] [--seed S] [--write-seeds DIR] [FILE...]
+//   --corpus DIR       replay every file of DIR first, and mutate them too
+//   --write-seeds DIR  write the target's built-in seeds as files and exit
+//   FILE...            replay just these inputs (a crash reproducer) and exit
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <string>
 
+#include "chain/hash.h"
 #include "tests/fuzz/fuzz.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size);
@@ -41,36 +50,94 @@ void mutate(std::vector<uint8_t>& in, uint64_t& rng) {
   }
 }
 
+bool read_file(const std::filesystem::path& path, std::vector<uint8_t>& out) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) return false;
+  out.assign(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+  return true;
+}
+
+// Files of `dir` in name order, so a replay is the same on every machine.
+std::vector<std::filesystem::path> files_in(const std::filesystem::path& dir) {
+  std::vector<std::filesystem::path> files;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    if (e.is_regular_file()) files.push_back(e.path());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+// Seeds are named by content (as libFuzzer names its corpus), so writing
+// them again adds nothing twice.
+int write_seeds(const std::filesystem::path& dir) {
+  std::filesystem::create_directories(dir);
+  const auto seeds = hpchain_fuzz_seeds();
+  for (const auto& seed : seeds) {
+    const auto name = hpchain::sha256(hpchain::ByteSpan(seed.data(), seed.size())).hex().substr(0, 40);
+    std::ofstream(dir / name, std::ios::binary).write(reinterpret_cast<const char*>(seed.data()),
+                                                      static_cast<std::streamsize>(seed.size()));
+  }
+  std::printf("wrote %zu seeds to %s\n", seeds.size(), dir.c_str());
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   long iterations = 20000;
   uint64_t seed = 1;
-  int files = 0;
+  std::string corpus;
+  std::vector<std::string> files;
   for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--iterations") == 0 && i + 1 < argc) {
+    const bool has_value = i + 1 < argc;
+    if (std::strcmp(argv[i], "--iterations") == 0 && has_value) {
       iterations = std::strtol(argv[++i], nullptr, 10);
-    } else if (std::strcmp(argv[i], "--seed") == 0 && i + 1 < argc) {
+    } else if (std::strcmp(argv[i], "--seed") == 0 && has_value) {
       seed = std::strtoull(argv[++i], nullptr, 10);
+    } else if (std::strcmp(argv[i], "--corpus") == 0 && has_value) {
+      corpus = argv[++i];
+    } else if (std::strcmp(argv[i], "--write-seeds") == 0 && has_value) {
+      return write_seeds(argv[++i]);
     } else {
-      std::ifstream f(argv[i], std::ios::binary);
-      if (!f) {
-        std::fprintf(stderr, "cannot read %s\n", argv[i]);
-        return 2;
-      }
-      const std::vector<uint8_t> data((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-      LLVMFuzzerTestOneInput(data.data(), data.size());
-      ++files;
+      files.push_back(argv[i]);
     }
   }
-  if (files > 0) {
-    std::printf("replayed %d inputs\n", files);
+  std::vector<uint8_t> data;
+  for (const auto& file : files) {
+    if (!read_file(file, data)) {
+      std::fprintf(stderr, "cannot read %s\n", file.c_str());
+      return 2;
+    }
+    LLVMFuzzerTestOneInput(data.data(), data.size());
+  }
+  if (!files.empty()) {
+    std::printf("replayed %zu inputs\n", files.size());
     return 0;
   }
-  const auto seeds = hpchain_fuzz_seeds();
+  auto pool = hpchain_fuzz_seeds();
+  if (!corpus.empty()) {
+    if (!std::filesystem::is_directory(corpus)) {
+      std::fprintf(stderr, "no corpus directory %s\n", corpus.c_str());
+      return 2;
+    }
+    const auto entries = files_in(corpus);
+    for (const auto& file : entries) {
+      if (!read_file(file, data)) {
+        std::fprintf(stderr, "cannot read %s\n", file.c_str());
+        return 2;
+      }
+      LLVMFuzzerTestOneInput(data.data(), data.size());
+      pool.push_back(data);
+    }
+    std::printf("replayed %zu corpus inputs from %s\n", entries.size(), corpus.c_str());
+  }
+  if (pool.empty()) {
+    std::fprintf(stderr, "no seeds to mutate\n");
+    return 2;
+  }
   uint64_t rng = seed;
   for (long i = 0; i < iterations; ++i) {
-    std::vector<uint8_t> input = seeds[splitmix64(rng) % seeds.size()];
+    std::vector<uint8_t> input = pool[splitmix64(rng) % pool.size()];
     const int edits = 1 + static_cast<int>(splitmix64(rng) % 3);
     for (int e = 0; e < edits; ++e) mutate(input, rng);
     LLVMFuzzerTestOneInput(input.data(), input.size());
