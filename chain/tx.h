@@ -1,9 +1,12 @@
 // Signed transactions (DESIGN.md section 3).
 //
 // A transaction travels as TxRaw{body_bytes, pubkey, signature}. Verifiers
-// decode TxRaw, check the signature over body_bytes exactly as received, and
-// only then decode the body: nothing is re-serialised, so the id
+// decode TxRaw (canonical encoding only), verify the signature over
+// body_bytes exactly as received, then decode the body; a body is returned
+// only when its signature verified. Nothing is re-serialised, so the id
 // SHA-256(TxRaw bytes) is stable and the signed bytes are the carried bytes.
+// The body is parsed even when the signature fails, but only to choose the
+// clearer error message (see decode_and_verify_tx).
 #pragma once
 
 #include <cstddef>
@@ -42,8 +45,9 @@ Bytes sign_tx(const hpchain::v1::TxBody& body, const PrivateKey& key);
 //     encoding (duplicated or unknown fields, other order), which would
 //     give one signed body several ids;
 //   a bad public key or signature length, a high-S or non-matching signature;
-//   "wrong chain id": the body names another chain (checked after the
-//     signature, which already covers the chain id);
+//   "wrong chain id": the body names another chain. The signature covers
+//     the chain id, so such a transaction never verifies here; this message
+//     replaces the signature error because it says why;
 //   "transaction has no kind": the oneof is unset or of a kind this build
 //     does not know.
 Result<VerifiedTx> decode_and_verify_tx(ByteSpan raw_bytes, std::string_view chain_id);

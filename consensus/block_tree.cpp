@@ -24,7 +24,7 @@ Verdict BlockTree::insert(BlockPtr block) {
   HPC_ASSERT(block != nullptr);
   if (blocks_.count(block->id) != 0) return Verdict::accept();
   BlockPtr parent = find(block->parent_id());
-  if (parent == nullptr) return Verdict::reject(RejectReason::kStaleRound, "parent not in the block tree");
+  if (parent == nullptr) return Verdict::reject(RejectReason::kUnknownParent, "parent not in the block tree");
   if (block->height() != parent->height() + 1 || block->round() <= parent->round()) {
     return Verdict::reject(RejectReason::kBadBlock, "height or round does not follow the parent");
   }

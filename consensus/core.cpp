@@ -48,7 +48,6 @@ ConsensusCore::ConsensusCore(CoreConfig config, CoreDeps deps, SafetyRules safet
                              Recovery recovery, Hash32 genesis_id)
     : config_(std::move(config)),
       validators_(*deps.validators),
-      signer_(*deps.signer),
       committed_blocks_(deps.committed_blocks),
       genesis_id_(genesis_id),
       validator_(*deps.validators, *deps.verifier, genesis_id),
@@ -285,25 +284,25 @@ Actions ConsensusCore::on_timer(uint64_t round) {
 
 void ConsensusCore::local_timeout() {
   const uint64_t round = current_round();
-  auto& own = pacemaker_.own_timeout();
-  if (!own) {
-    const auto tc = pacemaker_.entry_tc();
-    auto share = safety_.sign_timeout(round, high_qc_, tc);
-    if (!share.is_ok()) {
-      return reject({false, RejectReason::kSafetyRefused, share.status().message()});
-    }
-    own = TimeoutMsg{round, high_qc_, *share, tc};
-    ++metrics_.timeouts_sent;
-    const TimeoutMsg msg = *own;
-    out_.push_back(BroadcastAction{encode_message(config_.chain_id, msg)});
-    auto added = pacemaker_.add_timeout(round, msg.share, msg.high_qc);
-    if (added.tc) {
-      ++metrics_.tcs_formed;
-      process_tc(*added.tc);
-    }
+  // Already timed out in this round: send the same message again.
+  if (const auto& own = pacemaker_.own_timeout()) {
+    out_.push_back(BroadcastAction{encode_message(config_.chain_id, *own)});
     return;
   }
-  out_.push_back(BroadcastAction{encode_message(config_.chain_id, *own)});
+  const auto tc = pacemaker_.entry_tc();
+  auto share = safety_.sign_timeout(round, high_qc_, tc);
+  if (!share.is_ok()) {
+    return reject({false, RejectReason::kSafetyRefused, share.status().message()});
+  }
+  const TimeoutMsg msg{round, high_qc_, *share, tc};
+  pacemaker_.set_own_timeout(msg);
+  ++metrics_.timeouts_sent;
+  out_.push_back(BroadcastAction{encode_message(config_.chain_id, msg)});
+  auto added = pacemaker_.add_timeout(round, msg.share, msg.high_qc);
+  if (added.tc) {
+    ++metrics_.tcs_formed;
+    process_tc(*added.tc);
+  }
 }
 
 Actions ConsensusCore::on_payload_ready(uint64_t round, Bytes payload, uint64_t timestamp_ms) {

@@ -183,7 +183,6 @@ class ConsensusCore {
 
   CoreConfig config_;
   const ValidatorSet& validators_;
-  Signer& signer_;
   const CommittedBlockReader* committed_blocks_;
   Hash32 genesis_id_;
   MessageValidator validator_;

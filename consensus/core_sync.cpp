@@ -55,7 +55,7 @@ void ConsensusCore::on_block_response(ValidatorIndex from, const BlockResponse& 
     return reject({false, RejectReason::kStaleRound, "fetched block below the committed root"});
   }
   if (waiting_children_.size() >= config_.max_waiting_blocks) {
-    return reject({false, RejectReason::kRoundTooFar, "too many fetched blocks waiting"});
+    return reject({false, RejectReason::kBufferFull, "too many fetched blocks waiting"});
   }
   waiting_children_[block->parent_id()] = block;
   request_fetch(block->parent_id(), from, block->height() - 1);

@@ -21,6 +21,12 @@ bool Pacemaker::advance(uint64_t high_qc_round) {
   return true;
 }
 
+void Pacemaker::set_own_timeout(TimeoutMsg msg) {
+  HPC_ASSERT(msg.round == current_round_);
+  HPC_ASSERT(!own_timeout_.has_value());
+  own_timeout_ = std::move(msg);
+}
+
 uint64_t Pacemaker::round_timeout_ms(uint64_t high_qc_round) const {
   HPC_ASSERT(current_round_ > high_qc_round);
   const uint64_t rounds_without_qc = current_round_ - high_qc_round - 1;

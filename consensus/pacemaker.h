@@ -54,7 +54,11 @@ class Pacemaker {
 
   // Our own timeout message of the current round, re-sent on every timer
   // firing until the round changes; empty until we time out.
-  std::optional<TimeoutMsg>& own_timeout() { return own_timeout_; }
+  const std::optional<TimeoutMsg>& own_timeout() const { return own_timeout_; }
+  // Records our signed timeout for the current round. Asserts that `msg`
+  // is for the current round and that none was recorded in it yet (a second
+  // one would be a second signature for the round).
+  void set_own_timeout(TimeoutMsg msg);
 
  private:
   PacemakerConfig config_;

@@ -13,7 +13,8 @@ std::string_view reject_reason_name(RejectReason reason) {
       "duplicate_signer", "qc_no_quorum",    "tc_no_quorum",   "not_leader",
       "round_too_far",  "stale_round",       "bad_block",      "unjustified_round",
       "equivocation",   "duplicate",         "not_for_us",     "unsolicited_block",
-      "state_mismatch", "safety_refused"};
+      "state_mismatch", "safety_refused",  "unknown_parent", "buffer_full",
+      "bad_certificate"};
   const auto i = static_cast<size_t>(reason);
   HPC_ASSERT(i < kNames.size());
   return kNames[i];
@@ -77,7 +78,7 @@ Verdict MessageValidator::verify_tc(const TimeoutCert& tc) const {
   // The shares' highest QC round is the next round's lock: it must be
   // backed by the QC itself, or one byzantine share could claim any round.
   if (tc.high_qc.round != tc.highest_high_qc_round()) {
-    return Verdict::reject(RejectReason::kBadBlock, "TC's QC is not its shares' highest QC");
+    return Verdict::reject(RejectReason::kBadCertificate, "TC's QC is not its shares' highest QC");
   }
   return verify_qc(tc.high_qc);
 }
@@ -99,10 +100,10 @@ Verdict MessageValidator::verify_timeout(const TimeoutMsg& msg) const {
     return Verdict::reject(RejectReason::kUnknownSigner, "timeout sender is not a validator");
   }
   if (msg.share.high_qc_round != msg.high_qc.round || msg.high_qc.round >= msg.round) {
-    return Verdict::reject(RejectReason::kBadBlock, "timeout share does not match its QC");
+    return Verdict::reject(RejectReason::kBadCertificate, "timeout share does not match its QC");
   }
   if (msg.last_tc && msg.last_tc->round >= msg.round) {
-    return Verdict::reject(RejectReason::kBadBlock, "timeout carries a TC that is not older");
+    return Verdict::reject(RejectReason::kBadCertificate, "timeout carries a TC that is not older");
   }
   const Bytes signed_bytes = timeout_signing_bytes(msg.round, msg.share.high_qc_round);
   if (!verifier_.verify(msg.share.signer, SignDomain::kTimeout, signed_bytes, msg.share.signature)

@@ -33,6 +33,9 @@ enum class RejectReason : uint8_t {
   kUnsolicitedBlock,   // a block response nobody asked for
   kStateMismatch,      // header state hash differs from our executed state
   kSafetyRefused,      // our own safety rules refused to sign
+  kUnknownParent,      // a block whose parent is not in the block tree
+  kBufferFull,         // a bounded waiting buffer is full (not the sender's round)
+  kBadCertificate,     // a TC or timeout whose parts disagree with each other
   kCount,
 };
 inline constexpr size_t kRejectReasonCount = static_cast<size_t>(RejectReason::kCount);
@@ -77,8 +80,10 @@ class MessageValidator {
   // QC is valid.
   Verdict verify_block(const Block& block, std::string_view chain_id) const;
   // A proposal: proposer leads the round, signature, block, justification
-  // (round = QC round + 1, or a valid TC for round - 1 whose highest QC round
-  // the block's QC reaches) and the TC itself.
+  // (round = QC round + 1, or a valid TC for round - 1) and the TC itself.
+  // Whether the block's QC reaches the TC's highest QC round is not checked
+  // here: it is a safety rule, SafetyRules::sign_vote's, and checking it here
+  // too would hide a broken safety rule from the simulator.
   Verdict verify_proposal(const Proposal& p, std::string_view chain_id) const;
 
  private:

@@ -10,6 +10,7 @@
 namespace hpchain::consensus {
 namespace {
 
+using testing::actions_of;
 using testing::kChain;
 using testing::Network;
 
@@ -101,7 +102,7 @@ TEST_F(RejectionTest, TcWhoseHighestQcRoundIsNotBackedByItsQc) {
   // round 3.
   BlockPtr b3 = net.block(net.genesis, g(), 3);
   expect_rejected(bytes(net.proposal(b3, net.tc(2, {{0, 0}, {1, 0}, {3, 1}}))),
-                  RejectReason::kBadBlock);
+                  RejectReason::kBadCertificate);
   // A QC for the claimed round must be valid too.
   expect_rejected(bytes(net.proposal(b3, net.tc(2, {{0, 0}, {1, 0}, {3, 1}}, net.qc(*b1, {0, 3})))),
                   RejectReason::kQcNoQuorum);
@@ -109,6 +110,40 @@ TEST_F(RejectionTest, TcWhoseHighestQcRoundIsNotBackedByItsQc) {
   c2->on_message(3, bytes(net.proposal(b3, net.tc(2, {{0, 0}, {1, 0}, {2, 0}}))));
   EXPECT_EQ(c2->current_round(), 3u);
   EXPECT_EQ(c2->metrics().votes_sent, 1u);
+}
+
+TEST_F(RejectionTest, TimeoutsWhosePartsDisagreeAreBadCertificates) {
+  // The share claims a round-1 QC, but the QC it carries is genesis'.
+  expect_rejected(bytes(TimeoutMsg{2, g(), net.share(0, 2, 1), std::nullopt}),
+                  RejectReason::kBadCertificate);
+  // The TC it carries is not older than the timeout's own round.
+  expect_rejected(bytes(TimeoutMsg{2, g(), net.share(0, 2, 0), net.tc(2, {{0, 0}, {1, 0}, {3, 0}})}),
+                  RejectReason::kBadCertificate);
+}
+
+TEST_F(RejectionTest, AFullWaitingBufferIsNotAFarRound) {
+  CoreConfig cfg;
+  cfg.max_waiting_blocks = 0;
+  c2 = net.core(2, cfg);
+  c2->start();
+  BlockPtr b2 = net.block(b1, net.qc(*b1, {0, 1, 3}), 2);
+  BlockPtr b3 = net.block(b2, net.qc(*b2, {0, 1, 3}), 3);
+  auto fetch = actions_of<FetchBlockAction>(c2->on_message(0, bytes(net.proposal(b3))));
+  ASSERT_EQ(fetch.size(), 1u);
+  ASSERT_EQ(fetch[0].block_id, b2->id);
+  // b2's parent is unknown too, so b2 would wait; the buffer holds none.
+  expect_rejected(bytes(BlockResponse{b2}), RejectReason::kBufferFull);
+  EXPECT_EQ(count(RejectReason::kRoundTooFar), 0u);
+}
+
+TEST(BlockTreeTest, ABlockWhoseParentIsUnknownIsNotStale) {
+  Network net{4};
+  BlockTree tree(net.genesis, net.genesis_qc_of());
+  BlockPtr b1 = net.block(net.genesis, net.genesis_qc_of(), 1);
+  BlockPtr b2 = net.block(b1, net.qc(*b1, {0, 1, 2}), 2);
+  EXPECT_EQ(tree.insert(b2).reason, RejectReason::kUnknownParent);
+  EXPECT_TRUE(tree.insert(b1).ok());
+  EXPECT_TRUE(tree.insert(b2).ok());
 }
 
 TEST_F(RejectionTest, ProposalFromANonLeader) {
