@@ -25,7 +25,11 @@ if(HPCHAIN_ENABLE_CUDA)
     # like the host's. Never add --use_fast_math.
     # The host half of each .cu file goes through g++: no contraction there
     # either.
-    add_compile_options($<$<COMPILE_LANGUAGE:CUDA>:-fmad=false> $<$<COMPILE_LANGUAGE:CUDA>:-Xcompiler=-ffp-contract=off>)
+    # -ftz=false -prec-div=true -prec-sqrt=true are nvcc's defaults, spelled
+    # out: subnormals kept, IEEE division and square root (DESIGN.md 6).
+    add_compile_options($<$<COMPILE_LANGUAGE:CUDA>:-fmad=false> $<$<COMPILE_LANGUAGE:CUDA>:-ftz=false>
+      $<$<COMPILE_LANGUAGE:CUDA>:-prec-div=true> $<$<COMPILE_LANGUAGE:CUDA>:-prec-sqrt=true>
+      $<$<COMPILE_LANGUAGE:CUDA>:-Xcompiler=-ffp-contract=off>)
     set(HPCHAIN_HAVE_CUDA ON)
     message(STATUS "CUDA ${CMAKE_CUDA_COMPILER_VERSION} found: GPU backend enabled for sm_${CMAKE_CUDA_ARCHITECTURES}")
   endif()

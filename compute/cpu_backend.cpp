@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "compute/fp_env.h"
 #include "compute/grid.h"
 #include "compute/staged_tally.h"
 
@@ -57,11 +58,47 @@ unsigned resolve_threads(unsigned threads) {
   return std::max(1u, std::thread::hardware_concurrency());
 }
 
-struct Chunk {
-  size_t segment;
-  uint64_t begin;
-  uint64_t end;
+// The chunks of a range, computed from their index: memory depends on the
+// number of job points the range touches, never on its sample count.
+class ChunkPlan {
+ public:
+  ChunkPlan(const JobSpec& job, SampleRange range) : segments_(split_into_segments(job, range)) {
+    first_chunk_.reserve(segments_.size() + 1);
+    uint64_t total = 0;
+    for (const Segment& s : segments_) {
+      first_chunk_.push_back(total);
+      total += (s.end - s.begin + kCpuChunkSamples - 1) / kCpuChunkSamples;
+    }
+    first_chunk_.push_back(total);
+  }
+  uint64_t chunks() const { return first_chunk_.back(); }
+  // Chunk `c` < chunks(): a point and its [begin, end) of point-local samples.
+  Segment chunk(uint64_t c) const {
+    HPC_ASSERT(c < chunks());
+    const size_t s = static_cast<size_t>(
+        std::upper_bound(first_chunk_.begin(), first_chunk_.end(), c) - first_chunk_.begin() - 1);
+    const Segment& segment = segments_[s];
+    const uint64_t begin = segment.begin + (c - first_chunk_[s]) * kCpuChunkSamples;
+    return Segment{segment.point, begin, std::min(segment.end, begin + kCpuChunkSamples)};
+  }
+
+ private:
+  std::vector<Segment> segments_;
+  std::vector<uint64_t> first_chunk_;  // per segment, then the total
 };
+
+// Runs one chunk of `point` into `into` through a staged exact tally.
+void run_chunk(const JobPoint& point, PhiloxKey key, const Segment& chunk, PointTally& into) {
+  visit_kernel(point.params, [&](auto kernel, const auto& params) {
+    using Kernel = decltype(kernel);
+    typename Kernel::TallyType tally;
+    tally.clear();
+    StagedTally<typename Kernel::TallyType> staged(tally);
+    run_samples<Kernel>(params, key, point.stream, chunk.begin, chunk.end, staged);
+    staged.fold();
+    merge_into(into, tally);
+  });
+}
 }  // namespace
 
 CpuBackend::CpuBackend(unsigned threads) : pool_(resolve_threads(threads)) {}
@@ -69,34 +106,25 @@ CpuBackend::CpuBackend(unsigned threads) : pool_(resolve_threads(threads)) {}
 Result<Partial> CpuBackend::run(const JobSpec& job, SampleRange range,
                                 std::atomic<uint64_t>* progress) {
   HPC_TRY(check_range(job, range));
-  const std::vector<Segment> segments = split_into_segments(job, range);
-  std::vector<Chunk> chunks;
-  for (size_t s = 0; s < segments.size(); ++s) {
-    for (uint64_t b = segments[s].begin; b < segments[s].end; b += kCpuChunkSamples) {
-      chunks.push_back(Chunk{s, b, std::min(segments[s].end, b + kCpuChunkSamples)});
-    }
-  }
+  const ChunkPlan plan(job, range);
   const PhiloxKey key = philox_key_for_seed(job.seed);
   std::vector<Partial> per_worker(pool_.size(), empty_partial(job));
-  std::atomic<size_t> cursor{0};
+  std::vector<Status> worker_status(pool_.size());
+  std::atomic<uint64_t> cursor{0};
   pool_.run([&](unsigned worker) {
+    // A worker that cannot pin the environment takes no chunk; the run is
+    // then refused below rather than computed in the wrong environment.
+    worker_status[worker] = pin_fp_environment();
+    if (!worker_status[worker].is_ok()) return;
     Partial& mine = per_worker[worker];
-    for (size_t c = cursor.fetch_add(1, std::memory_order_relaxed); c < chunks.size();
+    for (uint64_t c = cursor.fetch_add(1, std::memory_order_relaxed); c < plan.chunks();
          c = cursor.fetch_add(1, std::memory_order_relaxed)) {
-      const Chunk& chunk = chunks[c];
-      const JobPoint& point = job.points[segments[chunk.segment].point];
-      visit_kernel(point.params, [&](auto kernel, const auto& params) {
-        using Kernel = decltype(kernel);
-        typename Kernel::TallyType tally;
-        tally.clear();
-        StagedTally<typename Kernel::TallyType> staged(tally);
-        run_samples<Kernel>(params, key, point.stream, chunk.begin, chunk.end, staged);
-        staged.fold();
-        merge_into(mine.points[segments[chunk.segment].point], tally);
-      });
+      const Segment chunk = plan.chunk(c);
+      run_chunk(job.points[chunk.point], key, chunk, mine.points[chunk.point]);
       if (progress != nullptr) progress->fetch_add(chunk.end - chunk.begin, std::memory_order_relaxed);
     }
   });
+  for (const Status& status : worker_status) HPC_TRY(status.with_context("CPU backend worker"));
   Partial result = empty_partial(job);
   result.covered.push_back(range);
   for (const Partial& partial : per_worker) {

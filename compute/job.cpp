@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "compute/fp_env.h"
 #include "compute/kernels/host.h"
 
 namespace hpchain::compute {
@@ -178,6 +179,9 @@ Result<JobSpec> make_job(std::string_view kernel, const RawParams& raw, uint64_t
   if (samples == 0 || samples > kMaxSamples) {
     return Status::invalid_argument("samples must be in [1, 2^62], got " + std::to_string(samples));
   }
+  // Kernel parameters are computed here (with dmath): pinned, like kernels.
+  const ScopedFpEnvironment fp;
+  HPC_TRY(fp.status());
   JobSpec job;
   job.kernel = std::string(kernel);
   job.samples = samples;
@@ -231,6 +235,9 @@ Result<JobResult> finalize(const JobSpec& job, const Partial& partial) {
     return Status::failed_precondition("partial does not cover exactly [0, " +
                                        std::to_string(job.samples) + ")");
   }
+  // Means and errors are doubles that the digest covers: pinned, too.
+  const ScopedFpEnvironment fp;
+  HPC_TRY(fp.status());
   JobResult result;
   for (size_t p = 0; p < job.points.size(); ++p) {
     HPC_TRY(check_point_tally(job, p, partial.points[p]));

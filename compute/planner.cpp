@@ -4,22 +4,22 @@
 
 namespace hpchain::compute {
 
-Result<std::vector<SampleRange>> plan_units(uint64_t n, uint64_t units) {
+Status check_units(uint64_t n, uint64_t units) {
   if (units == 0 || units > n) {
     return Status::invalid_argument("partitions must be in [1, samples = " + std::to_string(n) +
                                     "], got " + std::to_string(units));
   }
-  std::vector<SampleRange> out;
-  out.reserve(units);
+  return Status::ok();
+}
+
+SampleRange unit_range(uint64_t n, uint64_t units, uint64_t index) {
+  HPC_ASSERT(units > 0 && units <= n && index < units);
   const uint64_t quotient = n / units, remainder = n % units;
-  uint64_t begin = 0;
-  for (uint64_t u = 0; u < units; ++u) {
-    const uint64_t end = begin + quotient + (u < remainder ? 1 : 0);
-    out.push_back(SampleRange{begin, end});
-    begin = end;
-  }
-  HPC_ASSERT(begin == n);
-  return out;
+  // index * quotient <= n, so nothing here can overflow.
+  const uint64_t begin = index * quotient + std::min(index, remainder);
+  const SampleRange range{begin, begin + quotient + (index < remainder ? 1 : 0)};
+  HPC_ASSERT(range.begin < range.end && range.end <= n);
+  return range;
 }
 
 namespace {
@@ -74,10 +74,10 @@ Result<Partial> merge_partials(const JobSpec& job, std::span<const Partial> part
 
 Result<JobResult> run_job(const JobSpec& job, uint64_t partitions, Backend& backend,
                           std::atomic<uint64_t>* progress) {
-  HPC_ASSIGN_OR_RETURN(std::vector<SampleRange> units, plan_units(job.samples, partitions));
+  HPC_TRY(check_units(job.samples, partitions));
   Partial merged = empty_partial(job);
-  for (const SampleRange& unit : units) {
-    HPC_ASSIGN_OR_RETURN(Partial partial, backend.run(job, unit, progress));
+  for (uint64_t u = 0; u < partitions; ++u) {
+    HPC_ASSIGN_OR_RETURN(Partial partial, backend.run(job, unit_range(job.samples, partitions, u), progress));
     HPC_TRY(merge_partial(merged, partial));
   }
   return finalize(job, merged);

@@ -17,9 +17,14 @@
 
 namespace hpchain::compute {
 
-// Splits [0, n) into `units` contiguous ranges in order, the first n % units
-// of them one sample longer. InvalidArgument when units == 0 or units > n.
-Result<std::vector<SampleRange>> plan_units(uint64_t n, uint64_t units);
+// InvalidArgument unless 1 <= units <= n.
+Status check_units(uint64_t n, uint64_t units);
+
+// Unit `index` of [0, n) cut into `units` contiguous ranges in order, the
+// first n % units of them one sample longer. Computed from the index in
+// O(1), so a job of 10^12 units needs no list of them. Asserts
+// index < units <= n.
+SampleRange unit_range(uint64_t n, uint64_t units, uint64_t index);
 
 // Merges `from` into `into` exactly: tallies add, coverage is united.
 // FailedPrecondition when the two have different shapes or their coverage
@@ -31,7 +36,7 @@ Status merge_partial(Partial& into, const Partial& from);
 Result<Partial> merge_partials(const JobSpec& job, std::span<const Partial> partials);
 
 // Plans `partitions` units, runs each on `backend`, merges and finalizes.
-// Errors: those of plan_units, Backend::run, merge_partial and finalize.
+// Errors: those of check_units, Backend::run, merge_partial and finalize.
 Result<JobResult> run_job(const JobSpec& job, uint64_t partitions, Backend& backend,
                           std::atomic<uint64_t>* progress = nullptr);
 

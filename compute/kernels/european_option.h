@@ -10,7 +10,6 @@
 // the project's deterministic dmath functions; sqrt is correctly rounded.
 #pragma once
 
-#include <cmath>
 #include <cstdint>
 
 #include "compute/accumulator.h"
@@ -22,7 +21,7 @@ namespace hpchain::compute {
 // One standard normal variate from two uniforms (Box-Muller, cosine branch).
 HPC_HD inline double box_muller(double u1_open_closed, double u2_closed_open) {
   constexpr double kTwoPi = 6.283185307179586;
-  return std::sqrt(-2.0 * dmath::log(u1_open_closed)) * dmath::cos(kTwoPi * u2_closed_open);
+  return dmath::sqrt(-2.0 * dmath::log(u1_open_closed)) * dmath::cos(kTwoPi * u2_closed_open);
 }
 
 // Z for sample `index` of `stream`: the normal-variate construction shared

@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <optional>
+#include <set>
 #include <string_view>
 
 namespace hpchain::compute::cli {
@@ -60,11 +61,13 @@ std::optional<uint64_t> exact_decimal_integer(std::string_view text) {
 
 }  // namespace
 
-Result<uint64_t> parse_count(const std::string& what, const std::string& text, uint64_t max) {
+Result<uint64_t> parse_count(const std::string& what, const std::string& text, uint64_t min,
+                             uint64_t max) {
   const std::optional<uint64_t> value = exact_decimal_integer(text);
-  if (!value || *value > max) {
-    return Status::invalid_argument(what + " '" + text + "' is not an integer in [0, " +
-                                    std::to_string(max) + "] (forms: 1000000, 1e6, 2.5e6)");
+  if (!value || *value < min || *value > max) {
+    return Status::invalid_argument(what + " '" + text + "' is not an integer in [" +
+                                    std::to_string(min) + ", " + std::to_string(max) +
+                                    "] (forms: 1000000, 1e6, 2.5e6)");
   }
   return *value;
 }
@@ -90,16 +93,15 @@ Status apply_option(Args& args, const std::string& option, const std::string& va
   } else if (option == "--param") {
     return add_param(args, value);
   } else if (option == "--samples") {
-    HPC_ASSIGN_OR_RETURN(args.samples, parse_count("--samples", value, kMaxSamples));
+    HPC_ASSIGN_OR_RETURN(args.samples, parse_count("--samples", value, 1, kMaxSamples));
   } else if (option == "--seed") {
-    HPC_ASSIGN_OR_RETURN(args.seed, parse_count("--seed", value, UINT64_MAX));
+    HPC_ASSIGN_OR_RETURN(args.seed, parse_count("--seed", value, 0, UINT64_MAX));
   } else if (option == "--backend") {
     HPC_ASSIGN_OR_RETURN(args.backend, parse_backend(value));
   } else if (option == "--partitions") {
-    HPC_ASSIGN_OR_RETURN(args.partitions, parse_count("--partitions", value, kMaxSamples));
+    HPC_ASSIGN_OR_RETURN(args.partitions, parse_count("--partitions", value, 1, kMaxSamples));
   } else if (option == "--threads") {
-    HPC_ASSIGN_OR_RETURN(uint64_t threads, parse_count("--threads", value, 4096));
-    if (threads == 0) return Status::invalid_argument("--threads must be at least 1");
+    HPC_ASSIGN_OR_RETURN(uint64_t threads, parse_count("--threads", value, 1, 4096));
     args.threads = static_cast<unsigned>(threads);
   } else {
     return Status::invalid_argument("unknown option '" + option + "'");
@@ -122,22 +124,26 @@ Result<Args> parse_args(const std::vector<std::string>& argv) {
   }
   if (argv[0] != "run") return Status::invalid_argument("unknown command '" + argv[0] + "'");
   args.command = Command::kRun;
-  bool have_samples = false, have_seed = false;
+  std::set<std::string> seen;  // options given so far (--param may repeat)
   for (size_t i = 1; i < argv.size(); ++i) {
     const std::string& option = argv[i];
+    if (option != "--param" && !seen.insert(option).second) {
+      return Status::invalid_argument("option '" + option + "' given twice");
+    }
     if (option == "--json") {
       args.json = true;
       continue;
     }
     if (i + 1 >= argv.size()) return Status::invalid_argument("option '" + option + "' needs a value");
     HPC_TRY(apply_option(args, option, argv[i + 1]));
-    have_samples = have_samples || option == "--samples";
-    have_seed = have_seed || option == "--seed";
     ++i;
   }
   if (args.kernel.empty()) return Status::invalid_argument("run needs --kernel");
-  if (!have_samples) return Status::invalid_argument("run needs --samples");
-  if (!have_seed) return Status::invalid_argument("run needs --seed");
+  if (!seen.count("--samples")) return Status::invalid_argument("run needs --samples");
+  if (!seen.count("--seed")) return Status::invalid_argument("run needs --seed");
+  if (seen.count("--threads") && args.backend != BackendKind::kCpu) {
+    return Status::invalid_argument("--threads applies to the cpu backend only");
+  }
   return args;
 }
 

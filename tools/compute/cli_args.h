@@ -30,12 +30,15 @@ struct Args {
 };
 
 // Parses argv[1..]. InvalidArgument naming the offending option for unknown
-// commands or options, missing values, repeated parameters, malformed
-// numbers and missing required options (--kernel, --samples, --seed).
+// commands or options, missing values, an option or parameter given twice,
+// malformed numbers, missing required options (--kernel, --samples, --seed)
+// and --threads with a backend other than cpu.
 Result<Args> parse_args(const std::vector<std::string>& argv);
 
 // An unsigned count: decimal digits, or a number like 1e9 that is an exact
-// integer. InvalidArgument naming `what` otherwise or when above `max`.
-Result<uint64_t> parse_count(const std::string& what, const std::string& text, uint64_t max);
+// integer. InvalidArgument naming `what` and the range otherwise, or when
+// outside [min, max].
+Result<uint64_t> parse_count(const std::string& what, const std::string& text, uint64_t min,
+                             uint64_t max);
 
 }  // namespace hpchain::compute::cli

@@ -5,7 +5,9 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <exception>
 #include <iostream>
+#include <new>
 #include <thread>
 
 #include "compute/cpu_backend.h"
@@ -40,7 +42,14 @@ Result<JobResult> run_with_progress(const JobSpec& job, uint64_t partitions, Bac
   std::atomic<bool> finished{false};
   Result<JobResult> result = Status::internal("run did not complete");
   std::thread worker([&] {
-    result = run_job(job, partitions, backend, &progress);
+    // An exception must not escape a thread (that aborts the process).
+    try {
+      result = run_job(job, partitions, backend, &progress);
+    } catch (const std::bad_alloc&) {
+      result = Status::resource_exhausted("out of memory");
+    } catch (const std::exception& e) {
+      result = Status::internal(e.what());
+    }
     finished.store(true);
   });
   const bool terminal = isatty(STDERR_FILENO) != 0;
@@ -62,7 +71,7 @@ int run_command(const Args& args) {
   auto job = make_job(args.kernel, args.params, args.samples, args.seed);
   if (!job.is_ok()) return fail(kExitBadArguments, job.status());
   if (args.partitions == 0 || args.partitions > job->samples) {
-    return fail(kExitBadArguments, plan_units(job->samples, args.partitions).status());
+    return fail(kExitBadArguments, check_units(job->samples, args.partitions));
   }
   auto backend = make_backend(args.backend, args.threads);
   if (!backend.is_ok()) return fail(kExitRunFailed, backend.status());
@@ -71,7 +80,9 @@ int run_command(const Args& args) {
   if (!result.is_ok()) return fail(kExitRunFailed, result.status());
   std::string backend_text(backend_name(args.backend));
   if (auto* cpu = dynamic_cast<CpuBackend*>(backend->get())) {
-    if (!args.json) backend_text += " (" + std::to_string(cpu->threads()) + " threads)";
+    if (!args.json) {
+      backend_text += " (" + std::to_string(cpu->threads()) + (cpu->threads() == 1 ? " thread)" : " threads)");
+    }
   }
   const RunReport report{backend_text, seconds};
   if (args.json) {
@@ -97,4 +108,15 @@ int main_impl(int argc, char** argv) {
 }  // namespace
 }  // namespace hpchain::compute::cli
 
-int main(int argc, char** argv) { return hpchain::compute::cli::main_impl(argc, argv); }
+// Exit codes are 0, 1 and 2 only: running out of memory, or any other
+// exception, is a failed run with a message, never an abort (134).
+int main(int argc, char** argv) {
+  try {
+    return hpchain::compute::cli::main_impl(argc, argv);
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "hpchain-compute: out of memory\n");
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "hpchain-compute: %s\n", e.what());
+  }
+  return 1;
+}

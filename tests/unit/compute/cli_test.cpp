@@ -2,11 +2,16 @@
 // against the library's own result for the same job, its exit codes for bad
 // arguments, and the argument parser directly.
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
 #include <sys/wait.h>
 
 #include <array>
+#include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "compute/cpu_backend.h"
 #include "compute/planner.h"
@@ -33,6 +38,44 @@ Outcome run_cli(const std::string& arguments) {
   while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) out.append(buffer.data(), n);
   const int status = pclose(pipe);
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+// Starts the binary with `args`, samples its resident memory for `seconds`,
+// kills it, and returns the largest VmRSS seen in KiB (0 if it had exited).
+long peak_rss_kib_then_kill(std::vector<std::string> args, double seconds) {
+  args.insert(args.begin(), HPCHAIN_COMPUTE_CLI);
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  EXPECT_EQ(posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ), 0);
+  long peak = 0;
+  const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  while (std::chrono::steady_clock::now() < end) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+    for (std::string line; std::getline(status, line);) {
+      if (line.rfind("VmRSS:", 0) == 0) peak = std::max(peak, std::stol(line.substr(6)));
+    }
+  }
+  kill(pid, SIGKILL);
+  int wstatus = 0;
+  waitpid(pid, &wstatus, 0);
+  EXPECT_TRUE(WIFSIGNALED(wstatus)) << "the run ended by itself before it was cancelled";
+  return peak;
+}
+
+TEST(Cli, TheLargestJobRunsInBoundedMemory) {
+  // 2^62 samples (the documented maximum) and 10^12 units: memory must not
+  // depend on either. Once, 1e12 samples took 792 MB before any work and
+  // 2^62 ended in std::bad_alloc.
+  constexpr long kBoundKiB = 64 * 1024;
+  EXPECT_LT(peak_rss_kib_then_kill({"run", "--kernel", "pi", "--samples", "4611686018427387904",
+                                    "--seed", "1", "--threads", "2"}, 1.5),
+            kBoundKiB);
+  EXPECT_LT(peak_rss_kib_then_kill({"run", "--kernel", "pi", "--samples", "4611686018427387904",
+                                    "--seed", "1", "--threads", "1", "--partitions", "1e12"}, 1.5),
+            kBoundKiB);
 }
 
 TEST(Cli, JsonDigestEqualsLibraryDigest) {
@@ -104,24 +147,50 @@ TEST(Cli, HumanOutputShowsDigest) {
 }
 
 TEST(CliArgs, ParsesCountsStrictly) {
-  EXPECT_EQ(*cli::parse_count("n", "1e9", kMaxSamples), 1000000000u);
-  EXPECT_EQ(*cli::parse_count("n", "42", kMaxSamples), 42u);
-  EXPECT_FALSE(cli::parse_count("n", "1.5", kMaxSamples).is_ok());
-  EXPECT_FALSE(cli::parse_count("n", "-3", kMaxSamples).is_ok());
-  EXPECT_FALSE(cli::parse_count("n", "5", 4).is_ok());
-  EXPECT_EQ(*cli::parse_count("n", "2.5e6", kMaxSamples), 2500000u);
-  EXPECT_EQ(*cli::parse_count("n", "1E+3", kMaxSamples), 1000u);
+  EXPECT_EQ(*cli::parse_count("n", "1e9", 0, kMaxSamples), 1000000000u);
+  EXPECT_EQ(*cli::parse_count("n", "42", 0, kMaxSamples), 42u);
+  EXPECT_FALSE(cli::parse_count("n", "1.5", 0, kMaxSamples).is_ok());
+  EXPECT_FALSE(cli::parse_count("n", "-3", 0, kMaxSamples).is_ok());
+  EXPECT_FALSE(cli::parse_count("n", "5", 0, 4).is_ok());
+  EXPECT_EQ(*cli::parse_count("n", "2.5e6", 0, kMaxSamples), 2500000u);
+  EXPECT_EQ(*cli::parse_count("n", "1E+3", 0, kMaxSamples), 1000u);
   // Integers a double cannot hold are taken exactly, not rounded.
-  EXPECT_EQ(*cli::parse_count("seed", "9007199254740993e0", UINT64_MAX), 9007199254740993u);
-  EXPECT_EQ(*cli::parse_count("seed", "18446744073709551615", UINT64_MAX), UINT64_MAX);
-  EXPECT_FALSE(cli::parse_count("seed", "18446744073709551616", UINT64_MAX).is_ok());
-  EXPECT_FALSE(cli::parse_count("seed", "1e20", UINT64_MAX).is_ok());
-  EXPECT_FALSE(cli::parse_count("n", "1e", kMaxSamples).is_ok());
-  EXPECT_FALSE(cli::parse_count("n", "", kMaxSamples).is_ok());
-  EXPECT_FALSE(cli::parse_count("n", "0x10", kMaxSamples).is_ok());
+  EXPECT_EQ(*cli::parse_count("seed", "9007199254740993e0", 0, UINT64_MAX), 9007199254740993u);
+  EXPECT_EQ(*cli::parse_count("seed", "18446744073709551615", 0, UINT64_MAX), UINT64_MAX);
+  EXPECT_FALSE(cli::parse_count("seed", "18446744073709551616", 0, UINT64_MAX).is_ok());
+  EXPECT_FALSE(cli::parse_count("seed", "1e20", 0, UINT64_MAX).is_ok());
+  EXPECT_FALSE(cli::parse_count("n", "1e", 0, kMaxSamples).is_ok());
+  EXPECT_FALSE(cli::parse_count("n", "", 0, kMaxSamples).is_ok());
+  EXPECT_FALSE(cli::parse_count("n", "0x10", 0, kMaxSamples).is_ok());
   const auto repeated = cli::parse_args({"run", "--kernel", "pi", "--param", "a=1", "--param", "a=2"});
   ASSERT_FALSE(repeated.is_ok());
   EXPECT_NE(repeated.status().message().find("twice"), std::string::npos);
+}
+
+TEST(CliArgs, RangesNameTheirMinimumAndRepeatedOptionsAreErrors) {
+  const auto zero = cli::parse_args({"run", "--kernel", "pi", "--samples", "0", "--seed", "1"});
+  ASSERT_FALSE(zero.is_ok());
+  EXPECT_NE(zero.status().message().find("[1, 4611686018427387904]"), std::string::npos)
+      << zero.status().message();
+  for (const char* option : {"--kernel", "--samples", "--seed", "--partitions", "--threads", "--backend"}) {
+    std::vector<std::string> argv = {"run", "--kernel", "pi", "--samples", "10", "--seed", "1",
+                                     "--partitions", "1", "--threads", "1", "--backend", "cpu"};
+    argv.push_back(option);
+    argv.push_back(option == std::string("--backend") ? "cpu" : "2");
+    const auto twice = cli::parse_args(argv);
+    ASSERT_FALSE(twice.is_ok()) << option;
+    EXPECT_NE(twice.status().message().find("given twice"), std::string::npos) << option;
+  }
+  const auto cuda_threads = cli::parse_args(
+      {"run", "--kernel", "pi", "--samples", "10", "--seed", "1", "--backend", "cuda", "--threads", "2"});
+  ASSERT_FALSE(cuda_threads.is_ok());
+  EXPECT_NE(cuda_threads.status().message().find("cpu backend only"), std::string::npos);
+}
+
+TEST(Cli, OneThreadIsSingular) {
+  const Outcome o = run_cli("run --kernel pi --samples 1e4 --seed 3 --threads 1");
+  ASSERT_EQ(o.exit_code, 0);
+  EXPECT_NE(o.out.find("cpu (1 thread)"), std::string::npos) << o.out;
 }
 
 }  // namespace

@@ -21,15 +21,27 @@ TEST(Planner, MergedDigestEqualsWholeRunForRandomPartitions) {
   for (uint64_t seed = 0; seed < 60; ++seed) check_merge_equals_whole(seed);
 }
 
-TEST(Planner, PlanUnitsSplitsEvenlyAndRejectsBadCounts) {
-  const auto units = plan_units(10, 3);
-  ASSERT_TRUE(units.is_ok());
-  ASSERT_EQ(units->size(), 3u);
-  EXPECT_EQ((*units)[0], (SampleRange{0, 4}));
-  EXPECT_EQ((*units)[1], (SampleRange{4, 7}));
-  EXPECT_EQ((*units)[2], (SampleRange{7, 10}));
-  EXPECT_EQ(plan_units(10, 0).status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(plan_units(10, 11).status().code(), StatusCode::kInvalidArgument);
+TEST(Planner, UnitRangesSplitEvenlyAndBadCountsAreRejected) {
+  EXPECT_EQ(unit_range(10, 3, 0), (SampleRange{0, 4}));
+  EXPECT_EQ(unit_range(10, 3, 1), (SampleRange{4, 7}));
+  EXPECT_EQ(unit_range(10, 3, 2), (SampleRange{7, 10}));
+  EXPECT_TRUE(check_units(10, 10).is_ok());
+  EXPECT_EQ(check_units(10, 0).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(check_units(10, 11).code(), StatusCode::kInvalidArgument);
+}
+
+TEST(Planner, UnitRangesOfHugeJobsAreComputedFromTheIndexAndTileTheSpace) {
+  // 2^62 samples in 10^12 units: no list of units exists, each range is
+  // O(1) arithmetic, and neighbours meet exactly.
+  const uint64_t n = kMaxSamples, units = 1000000000000ull;
+  ASSERT_TRUE(check_units(n, units).is_ok());
+  EXPECT_EQ(unit_range(n, units, 0).begin, 0u);
+  EXPECT_EQ(unit_range(n, units, units - 1).end, n);
+  for (uint64_t i : {uint64_t{0}, uint64_t{1}, uint64_t{123456789}, n % units - 1, n % units, units - 2}) {
+    const SampleRange a = unit_range(n, units, i), b = unit_range(n, units, i + 1);
+    EXPECT_EQ(a.end, b.begin) << i;
+    EXPECT_EQ(a.size(), n / units + (i < n % units ? 1 : 0)) << i;
+  }
 }
 
 TEST(Planner, RejectsOverlapsGapsAndForeignPartials) {
