@@ -2,8 +2,10 @@
 
 #include <cstring>
 
+#include "compute/encoding.h"
 #include "compute/fp_env.h"
 #include "compute/kernels/host.h"
+#include "compute/spec.h"
 
 namespace hpchain::compute {
 
@@ -96,50 +98,24 @@ Status expand_scan(JobSpec& job, const RawParams& raw) {
   return Status::ok();
 }
 
-// Canonical encoding writers: big-endian integers, doubles by their bits,
-// strings as u32 length + bytes.
-void put_u32(Bytes& out, uint32_t v) {
-  for (int b = 3; b >= 0; --b) out.push_back(static_cast<uint8_t>(v >> (8 * b)));
-}
-void put_u64(Bytes& out, uint64_t v) {
-  for (int b = 7; b >= 0; --b) out.push_back(static_cast<uint8_t>(v >> (8 * b)));
-}
-void put_f64(Bytes& out, double v) {
-  uint64_t bits;
-  std::memcpy(&bits, &v, sizeof(bits));
-  put_u64(out, bits);
-}
-void put_string(Bytes& out, std::string_view s) {
-  put_u32(out, static_cast<uint32_t>(s.size()));
-  out.insert(out.end(), s.begin(), s.end());
-}
-
-constexpr std::string_view kEncodingMagic = "hpchain.compute.result.v1";
+constexpr std::string_view kEncodingMagic = "hpchain.compute.result.v2";
 
 Bytes encode_result(const JobSpec& job, const Partial& partial, const std::vector<PointResult>& points) {
   Bytes out;
   put_string(out, kEncodingMagic);
+  put_u32(out, kComputeVersion);
+  put_hash(out, job.spec_id);
   put_string(out, job.kernel);
   put_u64(out, job.seed);
   put_u64(out, job.samples);
-  put_u32(out, static_cast<uint32_t>(job.params.size()));
-  for (const auto& [name, value] : job.params) {
-    put_string(out, name);
-    out.push_back(static_cast<uint8_t>(value.type));
-    put_f64(out, value.number);
-    put_string(out, value.text);
-  }
+  put_params(out, job.params);
   put_u32(out, static_cast<uint32_t>(points.size()));
   for (size_t p = 0; p < points.size(); ++p) {
     const PointTally& tally = partial.points[p];
     put_f64(out, job.points[p].scan_value);
     put_u32(out, job.points[p].stream);
     put_u32(out, static_cast<uint32_t>(tally.sums.size()));
-    for (const ExactSum& sum : tally.sums) {
-      uint8_t bytes[24];
-      sum.to_big_endian(bytes);
-      out.insert(out.end(), bytes, bytes + 24);
-    }
+    for (const ExactSum& sum : tally.sums) put_sum(out, sum);
     put_u32(out, static_cast<uint32_t>(tally.counts.size()));
     for (uint64_t count : tally.counts) put_u64(out, count);
     put_u32(out, static_cast<uint32_t>(points[p].fields.size()));
@@ -189,13 +165,14 @@ Result<JobSpec> make_job(std::string_view kernel, const RawParams& raw, uint64_t
   if (kernel == "param_scan") {
     job.is_scan = true;
     HPC_TRY(expand_scan(job, raw));
-    return job;
+  } else {
+    HPC_ASSIGN_OR_RETURN(KernelId id, native_kernel_id(kernel));
+    const KernelInfo& info = native_info(id);
+    HPC_ASSIGN_OR_RETURN(job.params, validate_params(info.name, info.params, raw));
+    job.samples_per_point = samples;
+    job.points.push_back(JobPoint{kernel_params(id, job.params), 0, 0.0});
   }
-  HPC_ASSIGN_OR_RETURN(KernelId id, native_kernel_id(kernel));
-  const KernelInfo& info = native_info(id);
-  HPC_ASSIGN_OR_RETURN(job.params, validate_params(info.name, info.params, raw));
-  job.samples_per_point = samples;
-  job.points.push_back(JobPoint{kernel_params(id, job.params), 0, 0.0});
+  job.spec_id = compute_spec_id(job);
   return job;
 }
 

@@ -63,6 +63,7 @@ struct JobSpec {
   std::string scan_param;  // the scanned parameter (param_scan only)
   uint64_t samples_per_point = 0;
   std::vector<JobPoint> points;
+  Hash32 spec_id;  // compute_spec_id (compute/spec.h), set by make_job
 };
 
 // Largest accepted sample count: keeps every per-thread and per-range
