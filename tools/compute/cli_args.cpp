@@ -11,13 +11,20 @@ const char* const kUsage =
     "usage:\n"
     "  hpchain-compute run --kernel K [--param name=value]... --samples N --seed S\n"
     "                      [--backend cpu|cuda] [--partitions P] [--threads T] [--json]\n"
+    "                      [--unit I/P --out FILE [--job-id HEX]]\n"
+    "  hpchain-compute merge FILE... [--json]   merge unit files into the job result\n"
+    "  hpchain-compute inspect FILE [--json]    a unit file's job, ranges and digest\n"
     "  hpchain-compute kernels      list kernels and their parameters\n"
     "  hpchain-compute --help       this text\n"
     "\n"
     "run executes samples [0, N) of kernel K with Philox key S, cut into P units\n"
     "(default 1) merged exactly; the digest does not depend on backend, threads\n"
     "or P. --threads defaults to all cores. --json prints one JSON object.\n"
-    "Exit codes: 0 success, 1 run failed (e.g. no CUDA device), 2 bad arguments.\n";
+    "With --unit I/P it runs only unit I (0-based) of P and writes that unit's\n"
+    "result to FILE; merge checks that the units belong to one job, do not\n"
+    "overlap and cover it all, and prints the same digest as a whole run.\n"
+    "Exit codes: 0 success, 1 run or merge failed (e.g. no CUDA device, units\n"
+    "of another job), 2 bad arguments.\n";
 
 namespace {
 
@@ -86,6 +93,39 @@ Status add_param(Args& args, const std::string& assignment) {
   return Status::ok();
 }
 
+// "--unit I/P": unit I (0-based) of P.
+Status parse_unit(Args& args, const std::string& value) {
+  const size_t slash = value.find('/');
+  if (slash == std::string::npos) return Status::invalid_argument("--unit expects I/P, got '" + value + "'");
+  HPC_ASSIGN_OR_RETURN(args.unit_index, parse_count("--unit index", value.substr(0, slash), 0, kMaxSamples));
+  HPC_ASSIGN_OR_RETURN(args.unit_count, parse_count("--unit count", value.substr(slash + 1), 1, kMaxSamples));
+  if (args.unit_index >= args.unit_count) {
+    return Status::invalid_argument("--unit " + value + ": the index must be below the count (0-based)");
+  }
+  args.has_unit = true;
+  return Status::ok();
+}
+
+// merge FILE... [--json] and inspect FILE [--json].
+Result<Args> parse_file_command(Command command, const std::vector<std::string>& argv) {
+  Args args;
+  args.command = command;
+  for (size_t i = 1; i < argv.size(); ++i) {
+    if (argv[i] == "--json") {
+      args.json = true;
+    } else if (argv[i].rfind("--", 0) == 0) {
+      return Status::invalid_argument("unknown option '" + argv[i] + "' for " + argv[0]);
+    } else {
+      args.files.push_back(argv[i]);
+    }
+  }
+  if (command == Command::kMerge && args.files.empty()) return Status::invalid_argument("merge needs unit files");
+  if (command == Command::kInspect && args.files.size() != 1) {
+    return Status::invalid_argument("inspect takes exactly one unit file");
+  }
+  return args;
+}
+
 // Applies one "--option value" pair of the run command.
 Status apply_option(Args& args, const std::string& option, const std::string& value) {
   if (option == "--kernel") {
@@ -100,6 +140,14 @@ Status apply_option(Args& args, const std::string& option, const std::string& va
     HPC_ASSIGN_OR_RETURN(args.backend, parse_backend(value));
   } else if (option == "--partitions") {
     HPC_ASSIGN_OR_RETURN(args.partitions, parse_count("--partitions", value, 1, kMaxSamples));
+  } else if (option == "--unit") {
+    return parse_unit(args, value);
+  } else if (option == "--out") {
+    args.out_path = value;
+  } else if (option == "--job-id") {
+    auto id = Hash32::from_hex(value);
+    if (!id.is_ok()) return Status::invalid_argument("--job-id expects 64 hex digits, got '" + value + "'");
+    args.job_id = *id;
   } else if (option == "--threads") {
     HPC_ASSIGN_OR_RETURN(uint64_t threads, parse_count("--threads", value, 1, 4096));
     args.threads = static_cast<unsigned>(threads);
@@ -107,6 +155,17 @@ Status apply_option(Args& args, const std::string& option, const std::string& va
     return Status::invalid_argument("unknown option '" + option + "'");
   }
   return Status::ok();
+}
+
+Result<Args> check_unit_options(Args args, const std::set<std::string>& seen) {
+  if (args.has_unit && args.out_path.empty()) return Status::invalid_argument("--unit needs --out FILE");
+  if (!args.has_unit && (seen.count("--out") || seen.count("--job-id"))) {
+    return Status::invalid_argument("--out and --job-id go with --unit I/P");
+  }
+  if (args.has_unit && seen.count("--partitions")) {
+    return Status::invalid_argument("--unit runs one unit; --partitions does not apply");
+  }
+  return args;
 }
 
 }  // namespace
@@ -122,6 +181,8 @@ Result<Args> parse_args(const std::vector<std::string>& argv) {
     args.command = Command::kKernels;
     return args;
   }
+  if (argv[0] == "merge") return parse_file_command(Command::kMerge, argv);
+  if (argv[0] == "inspect") return parse_file_command(Command::kInspect, argv);
   if (argv[0] != "run") return Status::invalid_argument("unknown command '" + argv[0] + "'");
   args.command = Command::kRun;
   std::set<std::string> seen;  // options given so far (--param may repeat)
@@ -144,7 +205,7 @@ Result<Args> parse_args(const std::vector<std::string>& argv) {
   if (seen.count("--threads") && args.backend != BackendKind::kCpu) {
     return Status::invalid_argument("--threads applies to the cpu backend only");
   }
-  return args;
+  return check_unit_options(args, seen);
 }
 
 }  // namespace hpchain::compute::cli

@@ -4,9 +4,11 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "chain/hash.h"
 #include "chain/status.h"
 #include "compute/backend.h"
 #include "compute/params.h"
@@ -15,7 +17,7 @@ namespace hpchain::compute::cli {
 
 extern const char* const kUsage;
 
-enum class Command { kHelp, kKernels, kRun };
+enum class Command { kHelp, kKernels, kRun, kMerge, kInspect };
 
 struct Args {
   Command command = Command::kHelp;
@@ -27,12 +29,21 @@ struct Args {
   uint64_t partitions = 1;
   unsigned threads = 0;  // 0: all cores
   bool json = false;
+  // run --unit I/P --out FILE [--job-id HEX]: unit I of P, written to FILE.
+  bool has_unit = false;
+  uint64_t unit_index = 0;
+  uint64_t unit_count = 1;
+  std::string out_path;
+  std::optional<Hash32> job_id;  // default: the spec id (a local job)
+  std::vector<std::string> files;  // merge FILE..., inspect FILE
 };
 
 // Parses argv[1..]. InvalidArgument naming the offending option for unknown
 // commands or options, missing values, an option or parameter given twice,
 // malformed numbers, missing required options (--kernel, --samples, --seed)
-// and --threads with a backend other than cpu.
+// --threads with a backend other than cpu, --unit without --out (and the
+// reverse), --unit with --partitions, and a unit index not below its count;
+// merge without files, inspect without exactly one file.
 Result<Args> parse_args(const std::vector<std::string>& argv);
 
 // An unsigned count: decimal digits, or a number like 1e9 that is an exact

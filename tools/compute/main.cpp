@@ -14,21 +14,14 @@
 #include "compute/planner.h"
 #include "tools/compute/cli_args.h"
 #include "tools/compute/cli_output.h"
+#include "tools/compute/unit_commands.h"
 
 namespace hpchain::compute::cli {
 namespace {
 
-constexpr int kExitRunFailed = 1;
-constexpr int kExitBadArguments = 2;
 // Progress appears only for runs longer than this, so short runs and
 // scripts see clean output.
 constexpr double kProgressAfterSeconds = 1.0;
-
-int fail(int code, const Status& status) {
-  std::fprintf(stderr, "hpchain-compute: %s\n", status.to_string().c_str());
-  if (code == kExitBadArguments) std::fprintf(stderr, "try: hpchain-compute --help\n");
-  return code;
-}
 
 // Runs the job on a worker thread while this thread draws a progress bar on
 // stderr when it is a terminal and the run takes over a second.
@@ -75,6 +68,7 @@ int run_command(const Args& args) {
   }
   auto backend = make_backend(args.backend, args.threads);
   if (!backend.is_ok()) return fail(kExitRunFailed, backend.status());
+  if (args.has_unit) return run_unit_command(args, *job, **backend);
   double seconds = 0.0;
   const auto result = run_with_progress(*job, args.partitions, **backend, &seconds);
   if (!result.is_ok()) return fail(kExitRunFailed, result.status());
@@ -101,6 +95,8 @@ int main_impl(int argc, char** argv) {
     case Command::kHelp: std::cout << kUsage; return 0;
     case Command::kKernels: std::cout << kernels_listing(); return 0;
     case Command::kRun: return run_command(*args);
+    case Command::kMerge: return merge_command(*args);
+    case Command::kInspect: return inspect_command(*args);
   }
   return kExitRunFailed;
 }

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 
 #include <array>
@@ -16,6 +17,7 @@
 #include "compute/cpu_backend.h"
 #include "compute/planner.h"
 #include "test_support.h"
+#include "tests/common/temp_dir.h"
 #include "tools/compute/cli_args.h"
 
 namespace hpchain::compute {
@@ -76,6 +78,66 @@ TEST(Cli, TheLargestJobRunsInBoundedMemory) {
   EXPECT_LT(peak_rss_kib_then_kill({"run", "--kernel", "pi", "--samples", "4611686018427387904",
                                     "--seed", "1", "--threads", "1", "--partitions", "1e12"}, 1.5),
             kBoundKiB);
+  // A small unit of that job runs to completion, also in bounded memory.
+  hpchain::testing::TempDir dir;
+  const Outcome unit = run_cli("run --kernel pi --samples 4611686018427387904 --seed 1 --threads 2 "
+                               "--unit 999999999999/1e12 --out " + (dir.path() / "unit").string());
+  EXPECT_EQ(unit.exit_code, 0);
+  rusage usage{};
+  ASSERT_EQ(getrusage(RUSAGE_CHILDREN, &usage), 0);
+  EXPECT_LT(usage.ru_maxrss, kBoundKiB);  // the largest finished child, in KiB
+}
+
+std::string json_digest(const std::string& arguments) {
+  const Outcome o = run_cli(arguments + " --json");
+  EXPECT_EQ(o.exit_code, 0) << arguments;
+  return o.exit_code == 0 ? nlohmann::json::parse(o.out)["digest"].get<std::string>() : "";
+}
+
+TEST(Cli, UnitsRunSeparatelyMergeToTheWholeRunDigestForEveryKernel) {
+  hpchain::testing::TempDir dir;
+  const std::vector<std::string> jobs = {
+      "--kernel pi --samples 100003 --seed 2",
+      "--kernel eemumu --param sqrt_s=91 --samples 50001 --seed 3",
+      "--kernel european_option --param strike=90 --samples 40001 --seed 4",
+      "--kernel param_scan --param kernel=eemumu --param scan=sqrt_s --param from=80 --param to=100 "
+      "--param points=4 --samples 20000 --seed 5"};
+  for (size_t j = 0; j < jobs.size(); ++j) {
+    std::string files;
+    for (int u = 0; u < 3; ++u) {
+      const std::string file = (dir.path() / ("job" + std::to_string(j) + "-" + std::to_string(u))).string();
+      const Outcome o = run_cli("run " + jobs[j] + " --unit " + std::to_string(u) + "/3 --out " + file);
+      ASSERT_EQ(o.exit_code, 0) << jobs[j];
+      files += " " + file;
+    }
+    EXPECT_EQ(json_digest("merge" + files), json_digest("run " + jobs[j])) << jobs[j];
+  }
+}
+
+TEST(Cli, MergeRefusesUnitsOfAnotherJobOverlapsAndGapsAndInspectShowsAUnit) {
+  hpchain::testing::TempDir dir;
+  const auto path = [&](const char* name) { return (dir.path() / name).string(); };
+  const std::string job = "run --kernel pi --samples 1000 --seed 1 ";
+  ASSERT_EQ(run_cli(job + "--unit 0/2 --out " + path("a")).exit_code, 0);
+  ASSERT_EQ(run_cli(job + "--unit 1/2 --out " + path("b")).exit_code, 0);
+  ASSERT_EQ(run_cli("run --kernel pi --samples 1000 --seed 2 --unit 1/2 --out " + path("seed2")).exit_code, 0);
+  ASSERT_EQ(run_cli(job + "--unit 1/2 --out " + path("other") + " --job-id " + std::string(64, 'a')).exit_code, 0);
+  EXPECT_EQ(run_cli("merge " + path("a") + " " + path("b")).exit_code, 0);
+  EXPECT_EQ(run_cli("merge " + path("a") + " " + path("seed2")).exit_code, 1);
+  EXPECT_EQ(run_cli("merge " + path("a") + " " + path("other")).exit_code, 1);
+  EXPECT_EQ(run_cli("merge " + path("a") + " " + path("a") + " " + path("b")).exit_code, 1);
+  EXPECT_EQ(run_cli("merge " + path("a")).exit_code, 1);
+  EXPECT_EQ(run_cli("merge " + path("missing")).exit_code, 1);
+  std::ofstream(path("junk")) << "not a unit";
+  EXPECT_EQ(run_cli("merge " + path("junk")).exit_code, 1);
+  const Outcome inspected = run_cli("inspect " + path("b") + " --json");
+  ASSERT_EQ(inspected.exit_code, 0);
+  const auto json = nlohmann::json::parse(inspected.out);
+  EXPECT_EQ(json["ranges"], nlohmann::json::parse("[[500, 1000]]"));
+  EXPECT_EQ(json["outcome"], "ok");
+  EXPECT_EQ(json["job_id"], json["spec_id"]);  // a local job's id is its spec id
+  EXPECT_EQ(run_cli(job + "--unit 2/2 --out " + path("c")).exit_code, 2);
+  EXPECT_EQ(run_cli(job + "--unit 0/2").exit_code, 2);
 }
 
 TEST(Cli, JsonDigestEqualsLibraryDigest) {
