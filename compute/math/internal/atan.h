@@ -84,6 +84,39 @@ inline HPC_HD double atan2_infinite_x(int quadrant, bool y_infinite) {
   }
 }
 
+// True when |v| lies in [2^-911, 2^913). When y and x both do and
+// |y/x| < 2^65, Dekker's product q*x cannot overflow (its split needs
+// operands below 2^995) and its partial products, multiples of about
+// 2^-104 |y|, are exact.
+inline HPC_HD bool in_division_tail_window(double v) {
+  const uint32_t high = high_word(v) & 0x7FFFFFFF;
+  return high >= 0x07000000 && high < 0x78F00000;
+}
+
+// The rounding error of q = y/x for finite, non-zero y and x with
+// |y/x| < 2^65: y/x = q + (y - q*x)/x exactly.
+//  - For |q| < 2^-900 the tail is dropped: atan(y/x) is y/x to a relative
+//    2^-1800, so q = fl(y/x) is within half an ulp of it (up to that). Kept,
+//    the tail (below 2^-953) would be rounded to a multiple of 2^-1074 for
+//    |q| < 2^-969, where it can reach half an ulp of q and move a good q.
+//  - Otherwise y and x are brought into the window above, if not there
+//    yet, by the same power of two: 2^-512 when one is at least 2^913,
+//    2^512 when one is below 2^-911. With 2^-900 <= |y/x| < 2^65 both land
+//    inside, so the scaling is exact and leaves y/x, hence q, unchanged.
+//    The check after it only guards that argument.
+inline HPC_HD double atan2_division_tail(double y, double x, double q) {
+  if ((high_word(q) & 0x7FFFFFFF) < 0x07B00000) return 0.0;  // |q| < 2^-900
+  if (!in_division_tail_window(y) || !in_division_tail_window(x)) {
+    const uint32_t ix = high_word(x) & 0x7FFFFFFF, iy = high_word(y) & 0x7FFFFFFF;
+    const double scale = (ix >= 0x78F00000 || iy >= 0x78F00000) ? pow2(-512) : pow2(512);
+    y *= scale;
+    x *= scale;
+    if (!in_division_tail_window(y) || !in_division_tail_window(x)) return 0.0;
+  }
+  const DoubleDouble p = two_product(q, x);
+  return ((y - p.hi) - p.lo) / x;
+}
+
 inline HPC_HD double atan2_impl(double y, double x) {
   if (is_nan(x) || is_nan(y)) return nan_value();
   if (to_bits(x) == 0x3FF0000000000000ULL) return atan_impl(y);  // x == 1
@@ -109,15 +142,10 @@ inline HPC_HD double atan2_impl(double y, double x) {
   if ((quadrant & 2) != 0 && iy + (64u << 20) < ix) {
     z = 0.0;  // |y/x| < 2^-64 with x < 0: the result rounds to +-pi
   } else {
-    // |y/x| by clearing the sign bit (y/x may underflow to -0), and, where
-    // no intermediate can overflow or underflow, the rounding error of the
-    // division from Dekker's product: y/x = q + (y - q*x)/x exactly.
+    // |y/x| by clearing the sign bit (y/x may underflow to -0), and the
+    // rounding error of the division, which atan adds before its last rounding.
     const double q = y / x;
-    double tail = 0.0;
-    if (ix >= 0x07000000 && ix < 0x78F00000 && iy >= 0x07000000 && iy < 0x78F00000) {
-      const DoubleDouble p = two_product(q, x);
-      tail = ((y - p.hi) - p.lo) / x;
-    }
+    const double tail = atan2_division_tail(y, x, q);
     const bool q_negative = (high_word(q) >> 31) != 0;
     z = atan_impl(from_bits(to_bits(q) & ~(1ULL << 63)), q_negative ? -tail : tail);
   }

@@ -6,7 +6,7 @@
 
 namespace hpchain::dmath::testing {
 
-inline constexpr int kDeviceResultsPerPoint = 26;
+inline constexpr int kDeviceResultsPerPoint = 27;
 
 inline HPC_HD void evaluate_all(double x, double* out) {
   out[0] = dmath::exp(x);
@@ -35,6 +35,7 @@ inline HPC_HD void evaluate_all(double x, double* out) {
   out[23] = dmath::fabs(x);
   out[24] = dmath::ldexp(x, 37);
   out[25] = dmath::sin(x * 1.5707963267948966);  // near multiples of pi/2
+  out[26] = dmath::atan2(0.8 * x, -x);  // rescaled division tail for huge and tiny x
 }
 
 enum class DeviceRun { kOk, kNoDevice, kFailed };

@@ -71,7 +71,7 @@ TEST(DmathSpecial, UnaryFunctionsAtSpecialArguments) {
       {"log", dmath::log, mpfr_log, 1.0},       {"log1p", dmath::log1p, mpfr_log1p, 1.0},
       {"sin", dmath::sin, mpfr_sin, 1.0},       {"cos", dmath::cos, mpfr_cos, 1.0},
       {"atan", dmath::atan, mpfr_atan, 1.0},    {"erf", dmath::erf, mpfr_erf, 1.0},
-      {"erfc", dmath::erfc, mpfr_erfc, 1.5},    {"normal_cdf", dmath::normal_cdf, mpfr_normal_cdf, 1.5}};
+      {"erfc", dmath::erfc, mpfr_erfc, 0.85},   {"normal_cdf", dmath::normal_cdf, mpfr_normal_cdf, 0.85}};
   for (const Unary& f : functions) {
     for (double x : special_arguments()) {
       const double actual = f.function(x);
@@ -85,10 +85,45 @@ TEST(DmathSpecial, BinaryFunctionsAtSpecialArguments) {
   for (double y : special_arguments()) {
     for (double x : special_arguments()) {
       const double a = dmath::atan2(y, x);
-      expect_matches(correctly_rounded(mpfr_atan2, y, x), a, ulp_error(mpfr_atan2, y, x, a), 2.0, "atan2", y, x);
+      expect_matches(correctly_rounded(mpfr_atan2, y, x), a, ulp_error(mpfr_atan2, y, x, a), 1.21, "atan2", y, x);
       const double p = dmath::pow(x, y);
       expect_matches(correctly_rounded(mpfr_pow, x, y), p, ulp_error(mpfr_pow, x, y, p), 1.0, "pow", x, y);
     }
+  }
+}
+
+// Arguments at which a review measured more than 1 ulp: erfc and
+// normal_cdf just below |t| = 0.84375, where the double-double P/Q was fed a
+// rounded x^2 (1.05 and 1.005 ulp), and atan2 with an operand at or above
+// 2^913 or below 2^-911, where the rounding error of y/x was dropped (1.42
+// and 1.39 ulp). The expected values are the correctly rounded results;
+// MPFR confirms each literal.
+TEST(DmathSpecial, ReviewedWorstCasesAreCorrectlyRounded) {
+  struct UnaryCase {
+    const char* name;
+    double (*function)(double);
+    MpfrUnary reference;
+    double x;
+    double expected;
+  };
+  const UnaryCase unary[] = {
+      {"erfc", dmath::erfc, mpfr_erfc, 0x1.affffffff8088p-1, 0x1.dcb8cae2e8ed0p-3},
+      {"normal_cdf", dmath::normal_cdf, mpfr_normal_cdf, -0x1.314cded5b8351p+0, 0x1.dd410b02c2739p-4}};
+  for (const UnaryCase& c : unary) {
+    EXPECT_EQ(bits_of(correctly_rounded(c.reference, c.x)), bits_of(c.expected)) << c.name << " " << c.x;
+    EXPECT_EQ(bits_of(c.function(c.x)), bits_of(c.expected)) << c.name << "(" << c.x << ")";
+  }
+  struct Atan2Case {
+    double y;
+    double x;
+    double expected;
+  };
+  const Atan2Case atan2_cases[] = {
+      {-0x1.1075c6e4236c2p+941, 0x1.0dc8e84701d4ap+943, -0x1.fa7df420daf21p-3},
+      {0x0.f65d428d28aap-1022, 0x1.ea8439a3ab494p-1020, 0x1.ffa1a02e9fc86p-4}};
+  for (const Atan2Case& c : atan2_cases) {
+    EXPECT_EQ(bits_of(correctly_rounded(mpfr_atan2, c.y, c.x)), bits_of(c.expected)) << c.y << " " << c.x;
+    EXPECT_EQ(bits_of(dmath::atan2(c.y, c.x)), bits_of(c.expected)) << "atan2(" << c.y << ", " << c.x << ")";
   }
 }
 
