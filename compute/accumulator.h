@@ -8,15 +8,24 @@
 // samples gives the same bits (DESIGN.md section 6).
 //
 // Scale and range (docs/compute.md, "Exact accumulation"):
-//   * an ExactSum is a 192-bit two's-complement integer I; its value is
-//     I * 2^-64 (64 fractional bits, 127 integer bits plus sign);
+//   * an ExactSum is a 256-bit two's-complement integer I; its value is
+//     I * 2^-64 (64 fractional bits, 191 integer bits plus sign);
 //   * a contribution is converted with one rounding, to the nearest multiple
 //     of 2^-64, ties to even, computed from the double's bits (no
 //     floating-point operation is involved, so it is identical everywhere);
-//   * a contribution with |v| >= 2^126 or one that is NaN or infinite, and
-//     any sum that leaves the signed 192-bit range, set a sticky flag in the
-//     tally; the host turns a flagged tally into a Status error. Nothing
-//     ever wraps silently.
+//     the error is at most 2^-65 per contribution, so a sum of n
+//     contributions is within n * 2^-65 of the exact sum of the doubles;
+//   * a nonzero contribution that rounds to 0 (|v| <= 2^-65) is counted in
+//     the tally's `vanished` counter, which is part of the result and its
+//     digest: nothing is lost silently;
+//   * a contribution with |v| >= 2^126, or one that is NaN or infinite, sets
+//     a sticky flag in the tally, decided per contribution, so the same
+//     samples flag the same way in any order;
+//   * every accepted term is below 2^190 as an integer and a job has at
+//     most 2^62 samples, so no partial sum, in any order or grouping, can
+//     leave (-2^252, 2^252): 256 bits never wrap for honest tallies, and the
+//     range is checked once, at finalize (within_terms). The wrap check in
+//     add() is a guard for forged tallies only.
 //
 // Thread-safety: plain values; one writer at a time.
 #pragma once
@@ -53,18 +62,24 @@ HPC_HD inline uint64_t shift_right_round_even(uint64_t m, int r) {
 }
 }  // namespace accumulator_detail
 
-// A 192-bit fixed-point sum with scale 2^-64. Zero-initialised by {}.
+// A 256-bit fixed-point sum with scale 2^-64. Zero-initialised by {}.
 struct ExactSum {
   static constexpr int kFractionBits = 64;
-  static constexpr int kLimbs = 3;
+  static constexpr int kLimbs = 4;
+  static constexpr int kBytes = 8 * kLimbs;
+  // Every accepted contribution is below 2^kTermBits as an integer.
+  static constexpr int kTermBits = 190;
   uint64_t limb[kLimbs];  // little-endian limbs of a two's-complement integer
 
-  HPC_HD void clear() { limb[0] = limb[1] = limb[2] = 0; }
+  HPC_HD void clear() {
+    for (int i = 0; i < kLimbs; ++i) limb[i] = 0;
+  }
 
-  HPC_HD bool is_negative() const { return (limb[2] >> 63) != 0; }
+  HPC_HD bool is_negative() const { return (limb[kLimbs - 1] >> 63) != 0; }
 
   // Adds another sum exactly; sets kTallyOverflow in `flags` when the signed
-  // result does not fit in 192 bits.
+  // result does not fit in 256 bits (impossible for honest tallies, see the
+  // file comment).
   HPC_HD void add(const ExactSum& other, uint32_t& flags) {
     const bool a_neg = is_negative(), b_neg = other.is_negative();
     uint64_t carry = 0;
@@ -80,14 +95,19 @@ struct ExactSum {
   }
 
   // Adds round_half_even(v * 2^64) exactly. NaN or infinity sets
-  // kTallyNonFinite; |v| >= 2^126 or a sum overflow sets kTallyOverflow. On
-  // either flag the sum's value is meaningless, which is why the flag is
-  // sticky and fatal for the tally. This is the per-sample hot path: zero
-  // is skipped and a negative term is subtracted rather than negated.
-  HPC_HD void add_double(double v, uint32_t& flags) {
+  // kTallyNonFinite; |v| >= 2^126 sets kTallyOverflow; on either flag the
+  // tally's value is meaningless, which is why the flag is sticky and fatal
+  // for the tally. A nonzero v that rounds to 0 increments `vanished`. This
+  // is the per-sample hot path: zero is skipped and a negative term is
+  // subtracted rather than negated.
+  HPC_HD void add_double(double v, uint32_t& flags, uint64_t& vanished) {
     if (v == 0.0) return;
     ExactSum term{};
     if (!term.set_magnitude_from_double(v, flags)) return;
+    if (term.is_zero()) {
+      ++vanished;
+      return;
+    }
     if (v > 0.0) {
       add(term, flags);
     } else {
@@ -96,7 +116,7 @@ struct ExactSum {
   }
 
   // Subtracts another sum exactly; sets kTallyOverflow when the signed
-  // result does not fit in 192 bits.
+  // result does not fit in 256 bits.
   HPC_HD void subtract(const ExactSum& other, uint32_t& flags) {
     const bool a_neg = is_negative(), b_neg = other.is_negative();
     uint64_t borrow = 0;
@@ -148,8 +168,28 @@ struct ExactSum {
     return true;
   }
 
-  // Two's-complement negation (exact; -(-2^191) is never produced because
-  // conversions cap magnitudes below 2^190).
+  HPC_HD bool is_zero() const {
+    uint64_t any = 0;
+    for (int i = 0; i < kLimbs; ++i) any |= limb[i];
+    return any == 0;
+  }
+
+  // True when |I| <= n * 2^kTermBits: the most that n accepted contributions
+  // can add up to. finalize and unit checks refuse sums outside it.
+  bool within_terms(uint64_t n) const {
+    ExactSum magnitude = *this;
+    if (magnitude.is_negative()) magnitude.negate();
+    if (magnitude.is_negative()) return false;  // -2^255 has no positive twin
+    // n * 2^190 = n << 190: bits 190.. of limbs 2 and 3.
+    const uint64_t bound[kLimbs] = {0, 0, n << (kTermBits - 128), n >> (192 - kTermBits)};
+    for (int i = kLimbs - 1; i >= 0; --i) {
+      if (magnitude.limb[i] != bound[i]) return magnitude.limb[i] < bound[i];
+    }
+    return true;
+  }
+
+  // Two's-complement negation (exact; -(-2^255) is -2^255 again, which
+  // within_terms refuses).
   HPC_HD void negate() {
     uint64_t carry = 1;
     for (int i = 0; i < kLimbs; ++i) {
@@ -192,16 +232,25 @@ struct ExactSum {
     return index < 64 * kLimbs && ((limb[index / 64] >> (index % 64)) & 1) != 0;
   }
 
-  // Big-endian two's-complement bytes (24), the canonical encoding.
-  void to_big_endian(uint8_t out[24]) const {
+  // Big-endian two's-complement bytes (kBytes = 32), the canonical encoding.
+  void to_big_endian(uint8_t out[kBytes]) const {
     for (int i = 0; i < kLimbs; ++i) {
       const uint64_t word = limb[kLimbs - 1 - i];
       for (int b = 0; b < 8; ++b) out[i * 8 + b] = static_cast<uint8_t>(word >> (56 - 8 * b));
     }
   }
+  static ExactSum from_big_endian(const uint8_t in[kBytes]) {
+    ExactSum s{};
+    for (int i = 0; i < kBytes; ++i) {
+      s.limb[kLimbs - 1 - i / 8] |= static_cast<uint64_t>(in[i]) << (56 - 8 * (i % 8));
+    }
+    return s;
+  }
 
   friend bool operator==(const ExactSum& a, const ExactSum& b) {
-    return a.limb[0] == b.limb[0] && a.limb[1] == b.limb[1] && a.limb[2] == b.limb[2];
+    bool equal = true;
+    for (int i = 0; i < kLimbs; ++i) equal = equal && a.limb[i] == b.limb[i];
+    return equal;
   }
 };
 
@@ -214,7 +263,8 @@ HPC_HD inline void add_count(uint64_t& counter, uint64_t b, uint32_t& flags) {
 
 // The fixed-size per-thread tally of one kernel: kSums exact sums and
 // kCounts integer counters. counts[0] is always the number of samples the
-// tally covers, so merges can be checked against the ranges they claim.
+// tally covers, so merges can be checked against the ranges they claim;
+// `vanished` counts nonzero contributions that rounded to 0.
 // (The arrays have one spare slot when kSums is 0, which C++ needs for a
 // legal array; loops run to kSums only.)
 template <int kSumCount, int kCountCount>
@@ -224,15 +274,17 @@ struct Tally {
   static constexpr int kCounts = kCountCount;
   ExactSum sums[kSumCount > 0 ? kSumCount : 1];
   uint64_t counts[kCountCount];
+  uint64_t vanished;
   uint32_t flags;
 
   // Adds v exactly to sum `slot` (the kernels' one way to add a weight, so
   // they run unchanged on a StagedTally).
-  HPC_HD void add(int slot, double v) { sums[slot].add_double(v, flags); }
+  HPC_HD void add(int slot, double v) { sums[slot].add_double(v, flags, vanished); }
 
   HPC_HD void clear() {
     for (int i = 0; i < (kSums > 0 ? kSums : 1); ++i) sums[i].clear();
     for (int i = 0; i < kCounts; ++i) counts[i] = 0;
+    vanished = 0;
     flags = 0;
   }
 
@@ -241,6 +293,7 @@ struct Tally {
     flags |= other.flags;
     for (int i = 0; i < kSums; ++i) sums[i].add(other.sums[i], flags);
     for (int i = 0; i < kCounts; ++i) add_count(counts[i], other.counts[i], flags);
+    add_count(vanished, other.vanished, flags);
   }
 };
 

@@ -51,6 +51,7 @@ void merge_point_tally(PointTally& into, const PointTally& from) {
   into.flags |= from.flags;
   for (size_t i = 0; i < from.sums.size(); ++i) into.sums[i].add(from.sums[i], into.flags);
   for (size_t i = 0; i < from.counts.size(); ++i) add_count(into.counts[i], from.counts[i], into.flags);
+  add_count(into.vanished, from.vanished, into.flags);
 }
 
 }  // namespace hpchain::compute

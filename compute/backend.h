@@ -66,6 +66,7 @@ void merge_into(PointTally& into, const TallyT& tally) {
   into.flags |= tally.flags;
   for (int i = 0; i < TallyT::kSums; ++i) into.sums[i].add(tally.sums[i], into.flags);
   for (int i = 0; i < TallyT::kCounts; ++i) add_count(into.counts[i], tally.counts[i], into.flags);
+  add_count(into.vanished, tally.vanished, into.flags);
 }
 
 // Exact merge of two dynamic tallies of the same layout (asserts layout).

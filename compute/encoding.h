@@ -31,9 +31,9 @@ inline void put_string(Bytes& out, std::string_view s) {
 }
 inline void put_hash(Bytes& out, const Hash32& h) { out.insert(out.end(), h.span().begin(), h.span().end()); }
 inline void put_sum(Bytes& out, const ExactSum& sum) {
-  uint8_t bytes[24];
+  uint8_t bytes[ExactSum::kBytes];
   sum.to_big_endian(bytes);
-  out.insert(out.end(), bytes, bytes + 24);
+  out.insert(out.end(), bytes, bytes + ExactSum::kBytes);
 }
 // u32 count, then per parameter in name order: string name, u8 type,
 // f64 value (the choice index for choices), string canonical text.

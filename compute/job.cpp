@@ -118,6 +118,7 @@ Bytes encode_result(const JobSpec& job, const Partial& partial, const std::vecto
     for (const ExactSum& sum : tally.sums) put_sum(out, sum);
     put_u32(out, static_cast<uint32_t>(tally.counts.size()));
     for (uint64_t count : tally.counts) put_u64(out, count);
+    put_u64(out, tally.vanished);
     put_u32(out, static_cast<uint32_t>(points[p].fields.size()));
     for (const ResultField& field : points[p].fields) {
       put_string(out, field.name);
@@ -135,7 +136,7 @@ Status check_point_tally(const JobSpec& job, size_t p, const PointTally& tally) 
     return Status::invalid_argument(where + ": a sample produced NaN or infinity");
   }
   if (tally.flags & kTallyOverflow) {
-    return Status::out_of_range(where + ": exact accumulator overflow");
+    return Status::out_of_range(where + ": a contribution of 2^126 or more, beyond the exact accumulator");
   }
   const PointTally shape = empty_tally(job.points[p].params.id);
   if (tally.sums.size() != shape.sums.size() || tally.counts.size() != shape.counts.size()) {
@@ -144,6 +145,14 @@ Status check_point_tally(const JobSpec& job, size_t p, const PointTally& tally) 
   if (tally.counts[0] != job.samples_per_point) {
     return Status::failed_precondition(where + ": tally holds " + std::to_string(tally.counts[0]) +
                                        " samples, expected " + std::to_string(job.samples_per_point));
+  }
+  // The one range check (accumulator.h): no order of honest additions can
+  // leave it, so this verdict does not depend on grouping or device.
+  for (size_t i = 0; i < tally.sums.size(); ++i) {
+    if (!tally.sums[i].within_terms(tally.counts[0])) {
+      return Status::out_of_range(where + ": sum " + std::to_string(i) + " is beyond what " +
+                                  std::to_string(tally.counts[0]) + " samples can add up to");
+    }
   }
   return Status::ok();
 }
@@ -218,7 +227,7 @@ Result<JobResult> finalize(const JobSpec& job, const Partial& partial) {
   JobResult result;
   for (size_t p = 0; p < job.points.size(); ++p) {
     HPC_TRY(check_point_tally(job, p, partial.points[p]));
-    PointResult point{job.points[p].scan_value, {}};
+    PointResult point{job.points[p].scan_value, {}, partial.points[p].vanished};
     switch (job.points[p].params.id) {
       case KernelId::kPi: point.fields = pi_fields(partial.points[p]); break;
       case KernelId::kEemumu: {

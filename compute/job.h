@@ -81,6 +81,7 @@ Result<JobSpec> make_job(std::string_view kernel, const RawParams& raw, uint64_t
 struct PointTally {
   std::vector<ExactSum> sums;
   std::vector<uint64_t> counts;
+  uint64_t vanished = 0;  // nonzero contributions that rounded to 0
   uint32_t flags = 0;
 };
 
@@ -106,6 +107,7 @@ struct ResultField {
 struct PointResult {
   double scan_value = 0;  // param_scan only
   std::vector<ResultField> fields;
+  uint64_t vanished = 0;  // contributions below the accumulator's resolution
 };
 
 struct JobResult {
@@ -116,7 +118,8 @@ struct JobResult {
 
 // Turns a partial that covers exactly [0, job.samples) into the result.
 // FailedPrecondition when coverage is incomplete or a point's sample count
-// disagrees with its range; OutOfRange when a tally overflowed; InvalidArgument
+// disagrees with its range; OutOfRange when a contribution was 2^126 or
+// more, or a sum is beyond what its samples can reach; InvalidArgument
 // when a contribution was NaN or infinite (parameters outside what the
 // kernel can represent).
 Result<JobResult> finalize(const JobSpec& job, const Partial& partial);

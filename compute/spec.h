@@ -21,8 +21,10 @@ namespace hpchain::compute {
 // could change (a kernel, the math library, the RNG mapping, the tally
 // layout, an encoding), so two workers of different builds disagree on the
 // spec id, and are told so, instead of looking like a cheater to each other.
-// History: 1 = the first versioned engine (Philox4x32-10, 192-bit tallies).
-inline constexpr uint32_t kComputeVersion = 1;
+// History: 1 = the first versioned engine (Philox4x32-10, 192-bit tallies);
+// 2 = 256-bit tallies checked once at finalize, vanished contributions
+// counted and encoded.
+inline constexpr uint32_t kComputeVersion = 2;
 
 // The canonical bytes the spec id hashes (docs/compute.md).
 Bytes encode_compute_spec(const JobSpec& job);

@@ -53,7 +53,7 @@ class StagedTally {
     const uint64_t bits = accumulator_detail::to_bits(v);
     const int shift = static_cast<int>((bits >> 52) & 0x7ff) - 1011;  // biased exponent - 1075 + 64
     if (static_cast<unsigned>(shift) >= static_cast<unsigned>(kShifts)) {
-      target_.sums[slot].add_double(v, target_.flags);  // zero, subnormal, tiny, huge, NaN, inf
+      target_.sums[slot].add_double(v, target_.flags, target_.vanished);  // zero, tiny, huge, NaN, inf
       return;
     }
     const int64_t m = static_cast<int64_t>((bits & ((uint64_t{1} << 52) - 1)) | (uint64_t{1} << 52));

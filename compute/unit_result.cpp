@@ -71,6 +71,14 @@ Status check_tallies(const JobSpec& job, const UnitResult& unit) {
                                          std::to_string(tally.counts[0]) + " samples, its ranges claim " +
                                          std::to_string(claimed[p]));
     }
+    // Bounded sums also keep merges of any number of disjoint units from
+    // wrapping the 256-bit accumulator (accumulator.h).
+    for (size_t i = 0; i < tally.sums.size(); ++i) {
+      if (tally.flags == 0 && !tally.sums[i].within_terms(tally.counts[0])) {
+        return Status::failed_precondition("point " + std::to_string(p) + ": sum " + std::to_string(i) +
+                                           " is beyond what its samples can add up to");
+      }
+    }
   }
   return Status::ok();
 }
@@ -88,14 +96,13 @@ Result<PointTally> tally_from_proto(const hpchain::v1::PointTally& p) {
   }
   PointTally t;
   for (const std::string& sum : p.sums()) {
-    if (sum.size() != 24) return Status::invalid_argument("unit tally sum is not 24 bytes");
-    ExactSum s{};
-    for (int i = 0; i < 24; ++i) {
-      s.limb[2 - i / 8] |= static_cast<uint64_t>(static_cast<uint8_t>(sum[i])) << (56 - 8 * (i % 8));
+    if (sum.size() != ExactSum::kBytes) {
+      return Status::invalid_argument("unit tally sum is not " + std::to_string(ExactSum::kBytes) + " bytes");
     }
-    t.sums.push_back(s);
+    t.sums.push_back(ExactSum::from_big_endian(reinterpret_cast<const uint8_t*>(sum.data())));
   }
   t.counts.assign(p.counts().begin(), p.counts().end());
+  t.vanished = p.vanished();
   t.flags = p.flags();
   if ((t.flags & ~(kTallyOverflow | kTallyNonFinite)) != 0) {
     return Status::invalid_argument("unit tally has unknown flags");
@@ -140,6 +147,7 @@ Bytes encode_unit(const UnitResult& unit) {
     for (const ExactSum& s : t.sums) put_sum(out, s);
     put_u32(out, static_cast<uint32_t>(t.counts.size()));
     for (uint64_t c : t.counts) put_u64(out, c);
+    put_u64(out, t.vanished);
   }
   return out;
 }
@@ -176,11 +184,12 @@ hpchain::v1::UnitResult unit_to_proto(const UnitResult& unit) {
   for (const PointTally& t : unit.partial.points) {
     auto* point = p.add_points();
     for (const ExactSum& s : t.sums) {
-      uint8_t bytes[24];
+      uint8_t bytes[ExactSum::kBytes];
       s.to_big_endian(bytes);
-      point->add_sums(reinterpret_cast<const char*>(bytes), 24);
+      point->add_sums(reinterpret_cast<const char*>(bytes), ExactSum::kBytes);
     }
     for (uint64_t c : t.counts) point->add_counts(c);
+    point->set_vanished(t.vanished);
     point->set_flags(t.flags);
   }
   return p;

@@ -48,8 +48,9 @@ Hash32 unit_digest(const UnitResult& unit);
 // Checks that `unit` is a well-formed unit of `job` and job `job_id`.
 // FailedPrecondition naming what disagrees: the spec id, the job id, the
 // engine version, the point count or a tally's layout, ranges that are
-// empty, unsorted, overlapping, not coalesced or outside [0, samples), or a
-// point's sample count that differs from what its ranges claim.
+// empty, unsorted, overlapping, not coalesced or outside [0, samples), a
+// point's sample count that differs from what its ranges claim, or (for a
+// unit that did not fail) a sum beyond what those samples can add up to.
 Status check_unit(const JobSpec& job, const Hash32& job_id, const UnitResult& unit);
 
 // Checks every unit (check_unit) and merges them exactly into one unit of
@@ -59,7 +60,7 @@ Result<UnitResult> merge_units(const JobSpec& job, const Hash32& job_id,
                                std::span<const UnitResult> units);
 
 // Transport form (proto/hpchain/v1/compute.proto). Decoding checks
-// structure only (32-byte ids, 24-byte sums, the bounds above); check_unit
+// structure only (32-byte ids, 32-byte sums, the bounds above); check_unit
 // checks it against a job. Errors: ResourceExhausted over kUnitBytesMax,
 // otherwise InvalidArgument naming the field.
 hpchain::v1::UnitResult unit_to_proto(const UnitResult& unit);

@@ -51,12 +51,12 @@ Result<std::vector<ResultField>> eemumu_fields(const PointTally& tally) {
   difference.subtract(backward, flags);
   all_w2.add(tally.sums[EemumuKernel::kSumBackwardW2], flags);
   difference_w2.subtract(tally.sums[EemumuKernel::kSumBackwardW2], flags);
-  // finalize() rejects flagged slots before this, but two slots each just
-  // inside the range can sum past it (extreme parameters near a narrow Z
-  // peak): bad input, reported like any other overflow.
+  // finalize() has checked each slot against what its samples can reach,
+  // and each sample adds to one bin only, so honest sums cannot wrap here;
+  // a flag means an inconsistent (forged) tally.
   if (flags != 0) {
-    return Status::out_of_range("eemumu: the sum of event weights overflows the exact accumulator "
-                                "(parameters too extreme for this sample count)");
+    return Status::out_of_range("eemumu: the bins of the tally add up beyond the exact accumulator "
+                                "(an inconsistent tally)");
   }
   const double sum_w = all.to_double();
   const double sum_w2 = all_w2.to_double();

@@ -28,8 +28,8 @@ std::vector<ResultField> pi_fields(const PointTally& tally);
 // eemumu (kernels/eemumu.cpp)
 KernelInfo eemumu_info();
 EemumuKernel::Params eemumu_params(const ParamSet& params);
-// OutOfRange when the combined sums (all bins, both w^2 slots) overflow the
-// exact range, which single slots can stay below.
+// OutOfRange when the combined sums (all bins, both w^2 slots) of an
+// inconsistent tally overflow the exact accumulator; honest ones cannot.
 Result<std::vector<ResultField>> eemumu_fields(const PointTally& tally);
 
 // european_option (kernels/european_option.cpp)

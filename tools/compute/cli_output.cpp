@@ -86,6 +86,12 @@ nlohmann::json result_json(const JobSpec& job, const JobResult& result) {
   return {{"scan", job.scan_param}, {"points", std::move(points)}};
 }
 
+uint64_t vanished_total(const JobResult& result) {
+  uint64_t total = 0;
+  for (const PointResult& point : result.points) total += point.vanished;
+  return total;
+}
+
 nlohmann::json run_json(const JobSpec& job, const JobResult& result, const RunReport& report) {
   return {{"kernel", job.kernel},
           {"params", params_json(job.params)},
@@ -93,6 +99,7 @@ nlohmann::json run_json(const JobSpec& job, const JobResult& result, const RunRe
           {"seed", job.seed},
           {"digest", result.digest.hex()},
           {"result", result_json(job, result)},
+          {"vanished", vanished_total(result)},
           {"backend", report.backend},
           {"seconds", report.seconds},
           {"samples_per_second", samples_per_second(job, report)}};
@@ -114,6 +121,10 @@ std::string run_text(const JobSpec& job, const JobResult& result, const RunRepor
   char timing[160];
   std::snprintf(timing, sizeof(timing), "backend  %s  %.3f s  %.4g samples/s\n",
                 report.backend.c_str(), report.seconds, samples_per_second(job, report));
+  if (const uint64_t vanished = vanished_total(result); vanished != 0) {
+    out += "note     " + std::to_string(vanished) +
+           " nonzero contributions were below the accumulator's resolution (2^-65) and count as 0\n";
+  }
   return out + "digest   " + result.digest.hex() + "\n" + timing;
 }
 

@@ -1,6 +1,7 @@
 // Output of hpchain-compute: the kernels listing, the human report and the
 // --json object (fields: kernel, params, samples, seed, digest, result,
-// backend, seconds, samples_per_second). Pure functions of their inputs.
+// vanished, backend, seconds, samples_per_second). Pure functions of their
+// inputs.
 #pragma once
 
 #include <nlohmann/json.hpp>

@@ -71,6 +71,13 @@ TEST(Planner, OverflowedTallyIsAnErrorNotAResult) {
   EXPECT_EQ(finalize(job, *partial).status().code(), StatusCode::kOutOfRange);
   partial->points[0].flags = kTallyNonFinite;
   EXPECT_EQ(finalize(job, *partial).status().code(), StatusCode::kInvalidArgument);
+  // A sum beyond what 100 samples can reach (only a forged tally has one):
+  // the single range check at finalize.
+  partial->points[0].flags = 0;
+  partial->points[0].sums[0].limb[3] = uint64_t{1} << 40;
+  const auto forged = finalize(job, *partial);
+  EXPECT_EQ(forged.status().code(), StatusCode::kOutOfRange);
+  EXPECT_NE(forged.status().message().find("beyond what 100 samples"), std::string::npos);
 }
 
 TEST(Planner, ProgressCountsEverySample) {

@@ -35,6 +35,7 @@ double random_value(uint64_t& state) {
 void expect_same(const TestTally& a, const TestTally& b) {
   for (int s = 0; s < TestTally::kSums; ++s) EXPECT_TRUE(a.sums[s] == b.sums[s]) << "slot " << s;
   EXPECT_EQ(a.flags, b.flags);
+  EXPECT_EQ(a.vanished, b.vanished);
 }
 
 void feed_both(const std::vector<std::pair<int, double>>& adds, TestTally& direct, TestTally& staged_target) {
@@ -60,6 +61,7 @@ TEST(StagedTally, EqualsDirectTallyOnRandomValuesAcrossAllRanges) {
     feed_both(adds, direct, staged);
     expect_same(direct, staged);
     EXPECT_EQ(direct.flags, 0u);
+    EXPECT_GT(direct.vanished, 0u);  // exponents down to -80 include values below 2^-65
   }
 }
 

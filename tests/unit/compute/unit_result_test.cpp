@@ -139,6 +139,13 @@ TEST(UnitResult, CountsThatDisagreeWithRangesAndBadRangesAreRefused) {
   EXPECT_NE(refusal(job, reshaped).find("layout"), std::string::npos);
 }
 
+TEST(UnitResult, ASumBeyondItsSamplesIsRefusedSoMergesCannotWrap) {
+  const JobSpec job = must_make_job("european_option", {}, 1000, 1);
+  UnitResult unit = run_units(job, 2, kJob)[0];
+  unit.partial.points[0].sums[0].limb[3] = uint64_t{1} << 62;  // 2^254
+  EXPECT_NE(refusal(job, unit).find("beyond what its samples"), std::string::npos);
+}
+
 TEST(UnitResult, EncodingsRoundTripAndTheDigestCoversEveryField) {
   const JobSpec job = must_make_job("european_option", {}, 4000, 3);
   const UnitResult unit = run_units(job, 3, kJob)[1];
