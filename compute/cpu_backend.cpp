@@ -103,11 +103,26 @@ void run_chunk(const JobPoint& point, PhiloxKey key, const Segment& chunk, Point
 
 CpuBackend::CpuBackend(unsigned threads) : pool_(resolve_threads(threads)) {}
 
+// A range of one chunk runs on the calling thread: waking the pool would
+// cost more than the samples (small units of partitioned jobs). The same
+// staged tally and merge make it the same bits.
+Result<Partial> CpuBackend::run_inline(const JobSpec& job, SampleRange range, const Segment& chunk,
+                                       PhiloxKey key, std::atomic<uint64_t>* progress) {
+  const ScopedFpEnvironment fp;
+  HPC_TRY(fp.status().with_context("CPU backend"));
+  Partial result = empty_partial(job);
+  result.covered.push_back(range);
+  run_chunk(job.points[chunk.point], key, chunk, result.points[chunk.point]);
+  if (progress != nullptr) progress->fetch_add(chunk.end - chunk.begin, std::memory_order_relaxed);
+  return result;
+}
+
 Result<Partial> CpuBackend::run(const JobSpec& job, SampleRange range,
                                 std::atomic<uint64_t>* progress) {
   HPC_TRY(check_range(job, range));
   const ChunkPlan plan(job, range);
   const PhiloxKey key = philox_key_for_seed(job.seed);
+  if (plan.chunks() == 1) return run_inline(job, range, plan.chunk(0), key, progress);
   std::vector<Partial> per_worker(pool_.size(), empty_partial(job));
   std::vector<Status> worker_status(pool_.size());
   std::atomic<uint64_t> cursor{0};

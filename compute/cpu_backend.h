@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "compute/backend.h"
+#include "compute/philox.h"
 
 namespace hpchain::compute {
 
@@ -56,6 +57,9 @@ class CpuBackend final : public Backend {
                       std::atomic<uint64_t>* progress) override;
 
  private:
+  Result<Partial> run_inline(const JobSpec& job, SampleRange range, const Segment& chunk, PhiloxKey key,
+                             std::atomic<uint64_t>* progress);
+
   ThreadPool pool_;
 };
 

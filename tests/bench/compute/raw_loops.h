@@ -50,16 +50,21 @@ inline double raw_eemumu(uint64_t n, unsigned threads, uint64_t seed,
                          const EemumuCoefficients& k) {
   const PhiloxKey key = philox_key_for_seed(seed);
   return run_static_slices(n, threads, [key, k](uint64_t begin, uint64_t end) {
-    double sum = 0.0, sum_squares = 0.0, forward_minus_backward = 0.0;
+    // The kernel's work in plain doubles: the same histogram (binned from
+    // the same integer) and the same forward/backward w^2 slots.
+    double histogram[EemumuKernel::kHistogramBins] = {};
+    double w2_forward = 0.0, w2_backward = 0.0;
     for (uint64_t i = begin; i < end; ++i) {
       const PhiloxCounter w = sample_words(key, i, 0, 0);
-      const double c = 2.0 * uniform_closed_open(w.w[0], w.w[1]) - 1.0;
+      const uint64_t u = top53(w.w[0], w.w[1]);
+      const double c = 2.0 * (static_cast<double>(u) * kTwoPowMinus53) - 1.0;
       const double weight = EemumuKernel::weight(k, c);
-      sum += weight;
-      sum_squares += weight * weight;
-      forward_minus_backward += c > 0.0 ? weight : -weight;
+      histogram[(u * EemumuKernel::kHistogramBins) >> 53] += weight;
+      (c >= 0.0 ? w2_forward : w2_backward) += weight * weight;
     }
-    return sum + sum_squares + forward_minus_backward;
+    double total = w2_forward + w2_backward;
+    for (double h : histogram) total += h;
+    return total;
   });
 }
 

@@ -45,22 +45,26 @@ class HostileEnvironment {
   unsigned saved_csr_;
 };
 
-Hash32 option_digest(unsigned threads) {
+// 3 units run on the pool's workers; 1000 units of 200 samples each run
+// inline on the calling thread. Both paths must pin.
+Hash32 option_digest(unsigned threads, uint64_t units) {
   const JobSpec job = must_make_job("european_option", {{"strike", "105"}}, 200000, 7);
   CpuBackend cpu(threads);
-  auto result = run_job(job, 3, cpu);
+  auto result = run_job(job, units, cpu);
   EXPECT_TRUE(result.is_ok()) << result.status().to_string();
   return result->digest;
 }
 
 TEST(FpEnvironment, HostileModesInTheCallerAndItsWorkersStillGiveTheReferenceDigest) {
   ASSERT_TRUE(fp_environment_is_pinned());
-  const Hash32 reference = option_digest(2);
+  const Hash32 reference = option_digest(2, 3);
+  EXPECT_EQ(option_digest(2, 1000), reference);
   for (int rounding : {FE_UPWARD, FE_TOWARDZERO, FE_DOWNWARD}) {
     HostileEnvironment hostile(rounding);
     ASSERT_FALSE(fp_environment_is_pinned());
     // The backend is created here, so its threads inherit the hostile modes.
-    EXPECT_EQ(option_digest(2), reference) << "rounding mode " << rounding;
+    EXPECT_EQ(option_digest(2, 3), reference) << "rounding mode " << rounding;
+    EXPECT_EQ(option_digest(2, 1000), reference) << "inline units, rounding mode " << rounding;
     EXPECT_FALSE(fp_environment_is_pinned()) << "the caller's environment was not restored";
   }
 }
