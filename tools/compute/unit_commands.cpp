@@ -48,9 +48,11 @@ Result<UnitFile> load_unit_file(const std::string& path) {
 
 std::string ranges_text(const std::vector<SampleRange>& ranges) {
   std::string out;
+  // Appended piece by piece: "[" + std::string trips GCC 12's -Wrestrict
+  // false positive at -O3.
   for (const SampleRange& r : ranges) {
-    out += (out.empty() ? "" : " ") + std::string("[") + std::to_string(r.begin) + ", " +
-           std::to_string(r.end) + ")";
+    if (!out.empty()) out.push_back(' ');
+    out.append("[").append(std::to_string(r.begin)).append(", ").append(std::to_string(r.end)).append(")");
   }
   return out;
 }
