@@ -46,12 +46,4 @@ std::vector<Segment> split_into_segments(const JobSpec& job, SampleRange range) 
   return segments;
 }
 
-void merge_point_tally(PointTally& into, const PointTally& from) {
-  HPC_ASSERT(into.sums.size() == from.sums.size() && into.counts.size() == from.counts.size());
-  into.flags |= from.flags;
-  for (size_t i = 0; i < from.sums.size(); ++i) into.sums[i].add(from.sums[i], into.flags);
-  for (size_t i = 0; i < from.counts.size(); ++i) add_count(into.counts[i], from.counts[i], into.flags);
-  add_count(into.vanished, from.vanished, into.flags);
-}
-
 }  // namespace hpchain::compute

@@ -58,39 +58,8 @@ std::vector<Segment> split_into_segments(const JobSpec& job, SampleRange range);
 // InvalidArgument unless begin < end <= job.samples.
 Status check_range(const JobSpec& job, SampleRange range);
 
-// Folds a kernel's fixed tally into a dynamic one exactly.
-template <class TallyT>
-void merge_into(PointTally& into, const TallyT& tally) {
-  HPC_ASSERT(into.sums.size() == static_cast<size_t>(TallyT::kSums));
-  HPC_ASSERT(into.counts.size() == static_cast<size_t>(TallyT::kCounts));
-  into.flags |= tally.flags;
-  for (int i = 0; i < TallyT::kSums; ++i) into.sums[i].add(tally.sums[i], into.flags);
-  for (int i = 0; i < TallyT::kCounts; ++i) add_count(into.counts[i], tally.counts[i], into.flags);
-  add_count(into.vanished, tally.vanished, into.flags);
-}
-
-// Exact merge of two dynamic tallies of the same layout (asserts layout).
-void merge_point_tally(PointTally& into, const PointTally& from);
-
 // The CUDA backend's factory (cuda/cuda_backend.cu, or no_cuda_backend.cpp
 // in builds without CUDA): Unavailable when no device can be used.
 Result<std::unique_ptr<Backend>> make_cuda_backend();
-
-}  // namespace hpchain::compute
-
-namespace hpchain::compute {
-
-// Calls f(Kernel{}, kernel_params) with the kernel type of `params.id`, so
-// backends write their per-kernel code once as a generic lambda.
-template <class F>
-decltype(auto) visit_kernel(const KernelParams& params, F&& f) {
-  switch (params.id) {
-    case KernelId::kPi: return f(PiKernel{}, params.pi);
-    case KernelId::kEemumu: return f(EemumuKernel{}, params.eemumu);
-    case KernelId::kEuropeanOption: return f(EuropeanOptionKernel{}, params.option);
-  }
-  HPC_ASSERT(false && "unknown KernelId");
-  return f(PiKernel{}, params.pi);
-}
 
 }  // namespace hpchain::compute

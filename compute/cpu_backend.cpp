@@ -3,8 +3,6 @@
 #include <algorithm>
 
 #include "compute/fp_env.h"
-#include "compute/grid.h"
-#include "compute/staged_tally.h"
 
 namespace hpchain::compute {
 
@@ -87,17 +85,10 @@ class ChunkPlan {
   std::vector<uint64_t> first_chunk_;  // per segment, then the total
 };
 
-// Runs one chunk of `point` into `into` through a staged exact tally.
-void run_chunk(const JobPoint& point, PhiloxKey key, const Segment& chunk, PointTally& into) {
-  visit_kernel(point.params, [&](auto kernel, const auto& params) {
-    using Kernel = decltype(kernel);
-    typename Kernel::TallyType tally;
-    tally.clear();
-    StagedTally<typename Kernel::TallyType> staged(tally);
-    run_samples<Kernel>(params, key, point.stream, chunk.begin, chunk.end, staged);
-    staged.fold();
-    merge_into(into, tally);
-  });
+// Runs one chunk of `point` into `into` through the kernel's CPU runner.
+void run_chunk(const JobSpec& job, PhiloxKey key, const Segment& chunk, PointTally& into) {
+  const JobPoint& point = job.points[chunk.point];
+  job.descriptor->run_cpu(point.instance, key, point.stream, chunk.begin, chunk.end, into);
 }
 }  // namespace
 
@@ -112,7 +103,7 @@ Result<Partial> CpuBackend::run_inline(const JobSpec& job, SampleRange range, co
   HPC_TRY(fp.status().with_context("CPU backend"));
   Partial result = empty_partial(job);
   result.covered.push_back(range);
-  run_chunk(job.points[chunk.point], key, chunk, result.points[chunk.point]);
+  run_chunk(job, key, chunk, result.points[chunk.point]);
   if (progress != nullptr) progress->fetch_add(chunk.end - chunk.begin, std::memory_order_relaxed);
   return result;
 }
@@ -135,7 +126,7 @@ Result<Partial> CpuBackend::run(const JobSpec& job, SampleRange range,
     for (uint64_t c = cursor.fetch_add(1, std::memory_order_relaxed); c < plan.chunks();
          c = cursor.fetch_add(1, std::memory_order_relaxed)) {
       const Segment chunk = plan.chunk(c);
-      run_chunk(job.points[chunk.point], key, chunk, mine.points[chunk.point]);
+      run_chunk(job, key, chunk, mine.points[chunk.point]);
       if (progress != nullptr) progress->fetch_add(chunk.end - chunk.begin, std::memory_order_relaxed);
     }
   });

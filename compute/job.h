@@ -21,24 +21,11 @@
 #include "chain/hash.h"
 #include "chain/status.h"
 #include "compute/accumulator.h"
-#include "compute/kernels/eemumu.h"
-#include "compute/kernels/european_option.h"
-#include "compute/kernels/pi.h"
 #include "compute/params.h"
+#include "compute/registry.h"
+#include "compute/tally.h"
 
 namespace hpchain::compute {
-
-// The native kernels a backend can run over a sample range.
-enum class KernelId : uint8_t { kPi = 1, kEemumu = 2, kEuropeanOption = 3 };
-
-// Device-ready parameters of one point: only the member for `id` is used.
-// Trivially copyable so it can be passed to a CUDA launch by value.
-struct KernelParams {
-  KernelId id = KernelId::kPi;
-  PiKernel::Params pi{};
-  EemumuKernel::Params eemumu{};
-  EuropeanOptionKernel::Params option{};
-};
 
 // [begin, end) of global sample indices.
 struct SampleRange {
@@ -49,8 +36,8 @@ struct SampleRange {
 };
 
 struct JobPoint {
-  KernelParams params;
-  uint32_t stream = 0;   // Philox stream of this point
+  KernelInstance instance;  // device-ready arguments and tally shape
+  uint32_t stream = 0;      // Philox stream of this point
   double scan_value = 0; // the scanned parameter's value (param_scan only)
 };
 
@@ -63,6 +50,8 @@ struct JobSpec {
   std::string scan_param;  // the scanned parameter (param_scan only)
   uint64_t samples_per_point = 0;
   std::vector<JobPoint> points;
+  // The kernel every point runs (for param_scan, the scanned kernel).
+  std::shared_ptr<const KernelDescriptor> descriptor;
   Hash32 spec_id;  // compute_spec_id (compute/spec.h), set by make_job
 };
 
@@ -70,23 +59,18 @@ struct JobSpec {
 // counter far from 2^64.
 constexpr uint64_t kMaxSamples = uint64_t{1} << 62;
 
-// Builds a job. InvalidArgument (naming the parameter) for an unknown kernel,
-// unknown or out-of-range parameters, samples == 0 or > kMaxSamples, and for
-// param_scan a sample count that is not a positive multiple of `points`.
-Result<JobSpec> make_job(std::string_view kernel, const RawParams& raw, uint64_t samples,
-                         uint64_t seed);
+// Builds a job of a kernel in `registry`. InvalidArgument (naming the
+// parameter) for an unknown kernel, unknown or out-of-range parameters,
+// samples == 0 or > kMaxSamples, and for param_scan a sample count that is
+// not a positive multiple of `points`.
+Result<JobSpec> make_job(const KernelRegistry& registry, std::string_view kernel, const RawParams& raw,
+                         uint64_t samples, uint64_t seed);
+// The same over the native kernels (native_kernels()).
+Result<JobSpec> make_job(std::string_view kernel, const RawParams& raw, uint64_t samples, uint64_t seed);
 
-// The exact tally of one point in a dynamic layout (sums, counts as in the
-// kernel's Tally; counts[0] is the number of samples).
-struct PointTally {
-  std::vector<ExactSum> sums;
-  std::vector<uint64_t> counts;
-  uint64_t vanished = 0;  // nonzero contributions that rounded to 0
-  uint32_t flags = 0;
-};
-
-// An empty tally shaped for the kernel `id`.
-PointTally empty_tally(KernelId id);
+// The kernels a `kernels` listing shows for `registry`: its kernels in
+// order, then param_scan.
+std::vector<KernelInfo> kernel_catalog(const KernelRegistry& registry);
 
 // A partial result: the ranges it covers (sorted, disjoint, coalesced) and
 // one tally per job point.
@@ -97,12 +81,6 @@ struct Partial {
 
 // An empty partial shaped for `job` (covers nothing).
 Partial empty_partial(const JobSpec& job);
-
-struct ResultField {
-  std::string name;
-  std::vector<double> values;  // one value for scalars
-  bool is_array = false;
-};
 
 struct PointResult {
   double scan_value = 0;  // param_scan only

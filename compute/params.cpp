@@ -34,10 +34,20 @@ Result<ParamValue> parse_choice(const ParamSpec& spec, std::string_view text) {
   return Status::invalid_argument("parameter '" + spec.name + "': '" + std::string(text) +
                                   "' is not one of " + allowed);
 }
+Result<ParamValue> parse_name(const ParamSpec& spec, std::string_view text) {
+  bool valid = !text.empty() && text.size() <= 64;
+  for (char c : text) valid = valid && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_');
+  if (!valid) {
+    return Status::invalid_argument("parameter '" + spec.name + "': '" + std::string(text) +
+                                    "' is not a name (1 to 64 of a-z, 0-9, _)");
+  }
+  return ParamValue{ParamType::kName, 0.0, std::string(text)};
+}
 }  // namespace
 
 Result<ParamValue> parse_param(const ParamSpec& spec, std::string_view text) {
   if (spec.type == ParamType::kChoice) return parse_choice(spec, text);
+  if (spec.type == ParamType::kName) return parse_name(spec, text);
   const char* begin = text.data();
   const char* end = begin + text.size();
   double value = 0.0;
@@ -82,7 +92,7 @@ Result<ParamSet> validate_params(std::string_view kernel, const std::vector<Para
     if (it != raw.end()) {
       HPC_ASSIGN_OR_RETURN(ParamValue value, parse_param(spec, it->second));
       out.emplace(spec.name, std::move(value));
-    } else if (spec.required) {
+    } else if (spec.required || spec.type == ParamType::kName) {
       return Status::invalid_argument("kernel '" + std::string(kernel) +
                                       "' requires parameter '" + spec.name + "'");
     } else if (spec.type == ParamType::kChoice) {

@@ -21,6 +21,8 @@ enum class ParamType : uint8_t {
   kReal = 1,     // a finite double in [min, max]
   kInteger = 2,  // an integer in [min, max]
   kChoice = 3,   // one of `choices`; stored with its index as the number
+  kName = 4,     // a name of 1 to 64 of [a-z0-9_] (a kernel or parameter name
+                 // that its user resolves); stored as text, number 0; required
 };
 
 struct ParamSpec {

@@ -31,7 +31,7 @@ hpchain::v1::ComputeSpec spec_to_proto(const JobSpec& job) {
   return p;
 }
 
-Result<JobSpec> spec_from_proto(const hpchain::v1::ComputeSpec& p) {
+Result<JobSpec> spec_from_proto(const KernelRegistry& registry, const hpchain::v1::ComputeSpec& p) {
   if (p.compute_version() != kComputeVersion) {
     return Status::invalid_argument("compute version " + std::to_string(p.compute_version()) +
                                     " of the spec is not this engine's version " +
@@ -43,7 +43,9 @@ Result<JobSpec> spec_from_proto(const hpchain::v1::ComputeSpec& p) {
       return Status::invalid_argument("spec lists parameter '" + param.name() + "' twice");
     }
   }
-  return make_job(p.kernel(), raw, p.samples(), p.seed());
+  return make_job(registry, p.kernel(), raw, p.samples(), p.seed());
 }
+
+Result<JobSpec> spec_from_proto(const hpchain::v1::ComputeSpec& p) { return spec_from_proto(native_kernels(), p); }
 
 }  // namespace hpchain::compute

@@ -23,8 +23,9 @@ namespace hpchain::compute {
 // spec id, and are told so, instead of looking like a cheater to each other.
 // History: 1 = the first versioned engine (Philox4x32-10, 192-bit tallies);
 // 2 = 256-bit tallies checked once at finalize, vanished contributions
-// counted and encoded.
-inline constexpr uint32_t kComputeVersion = 2;
+// counted and encoded; 3 = param_scan's `kernel` and `scan` are encoded as
+// names (ParamType::kName), so the registry's contents cannot change a spec.
+inline constexpr uint32_t kComputeVersion = 3;
 
 // The canonical bytes the spec id hashes (docs/compute.md).
 Bytes encode_compute_spec(const JobSpec& job);
@@ -35,6 +36,8 @@ Hash32 compute_spec_id(const JobSpec& job);
 // parameter listed twice, or a compute_version other than this build's
 // (naming both versions).
 hpchain::v1::ComputeSpec spec_to_proto(const JobSpec& job);
+// The kernel is resolved against `registry` (native_kernels() without one).
+Result<JobSpec> spec_from_proto(const KernelRegistry& registry, const hpchain::v1::ComputeSpec& proto);
 Result<JobSpec> spec_from_proto(const hpchain::v1::ComputeSpec& proto);
 
 }  // namespace hpchain::compute

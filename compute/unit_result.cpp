@@ -61,8 +61,7 @@ Status check_tallies(const JobSpec& job, const UnitResult& unit) {
   const std::vector<uint64_t> claimed = claimed_samples(job, unit.partial.covered);
   for (size_t p = 0; p < job.points.size(); ++p) {
     const PointTally& tally = unit.partial.points[p];
-    const PointTally shape = empty_tally(job.points[p].params.id);
-    if (tally.sums.size() != shape.sums.size() || tally.counts.size() != shape.counts.size()) {
+    if (tally.shape() != job.points[p].instance.shape) {
       return Status::failed_precondition("point " + std::to_string(p) +
                                          ": tally layout does not match the kernel");
     }
@@ -90,7 +89,7 @@ Result<Hash32> hash_field(const std::string& bytes, const char* what) {
 }
 
 Result<PointTally> tally_from_proto(const hpchain::v1::PointTally& p) {
-  if (p.sums_size() > static_cast<int>(kUnitSlotsMax) || p.counts_size() > static_cast<int>(kUnitSlotsMax) ||
+  if (p.sums_size() > static_cast<int>(kMaxTallySlots) || p.counts_size() > static_cast<int>(kMaxTallySlots) ||
       p.counts_size() == 0) {
     return Status::invalid_argument("unit tally has no sample count or too many slots");
   }
@@ -211,13 +210,20 @@ Result<UnitResult> unit_from_proto(const hpchain::v1::UnitResult& p) {
   return unit;
 }
 
-Result<UnitResult> decode_unit(ByteSpan bytes) {
+namespace {
+// Parses a bounded message: a peer's bytes cannot make us allocate more.
+Status parse_bounded(ByteSpan bytes, google::protobuf::Message& message, const char* what) {
   if (bytes.size() > kUnitBytesMax) {
-    return Status::resource_exhausted("unit result of " + std::to_string(bytes.size()) +
+    return Status::resource_exhausted(std::string(what) + " of " + std::to_string(bytes.size()) +
                                       " bytes exceeds the limit");
   }
+  return parse_proto(bytes, message, what);
+}
+}  // namespace
+
+Result<UnitResult> decode_unit(ByteSpan bytes) {
   hpchain::v1::UnitResult p;
-  HPC_TRY(parse_proto(bytes, p, "unit result"));
+  HPC_TRY(parse_bounded(bytes, p, "unit result"));
   return unit_from_proto(p);
 }
 
@@ -228,17 +234,15 @@ Bytes encode_unit_file(const JobSpec& job, const UnitResult& unit) {
   return serialize_proto(file);
 }
 
-Result<UnitFile> decode_unit_file(ByteSpan bytes) {
-  if (bytes.size() > kUnitBytesMax) {
-    return Status::resource_exhausted("unit file of " + std::to_string(bytes.size()) +
-                                      " bytes exceeds the limit");
-  }
+Result<UnitFile> decode_unit_file(const KernelRegistry& registry, ByteSpan bytes) {
   hpchain::v1::UnitResultFile file;
-  HPC_TRY(parse_proto(bytes, file, "unit file"));
-  HPC_ASSIGN_OR_RETURN(JobSpec job, spec_from_proto(file.spec()));
+  HPC_TRY(parse_bounded(bytes, file, "unit file"));
+  HPC_ASSIGN_OR_RETURN(JobSpec job, spec_from_proto(registry, file.spec()));
   HPC_ASSIGN_OR_RETURN(UnitResult unit, unit_from_proto(file.unit()));
   HPC_TRY(check_unit(job, unit.job_id, unit));
   return UnitFile{std::move(job), std::move(unit)};
 }
+
+Result<UnitFile> decode_unit_file(ByteSpan bytes) { return decode_unit_file(native_kernels(), bytes); }
 
 }  // namespace hpchain::compute

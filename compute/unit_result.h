@@ -26,7 +26,6 @@ namespace hpchain::compute {
 inline constexpr size_t kUnitBytesMax = 16 * 1024 * 1024;
 inline constexpr size_t kUnitRangesMax = 4096;
 inline constexpr size_t kUnitPointsMax = 4096;      // param_scan's largest grid
-inline constexpr size_t kUnitSlotsMax = 4096;       // sums or counts per point
 
 struct UnitResult {
   Hash32 spec_id;
@@ -75,6 +74,8 @@ struct UnitFile {
   UnitResult unit;
 };
 Bytes encode_unit_file(const JobSpec& job, const UnitResult& unit);
+// The spec is resolved against `registry` (native_kernels() without one).
+Result<UnitFile> decode_unit_file(const KernelRegistry& registry, ByteSpan bytes);
 Result<UnitFile> decode_unit_file(ByteSpan bytes);
 
 }  // namespace hpchain::compute

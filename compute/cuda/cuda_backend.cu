@@ -1,26 +1,22 @@
-// The CUDA backend: a grid over sample ranges, per-thread exact tallies and
-// an exact block and grid reduction. Everything but the launches themselves
-// is the HPC_HD code of compute/grid.h and the kernels' headers, which the
-// unit tests run on the CPU by emulating grids (grid_emulation_test.cpp).
+// The CUDA backend: a grid over sample ranges, per-thread exact tallies in
+// global memory and an exact tree reduction over them. Everything but the
+// launches themselves is the HPC_HD code of compute/grid.h and the kernels'
+// headers, which the unit tests run on the CPU by emulating grids
+// (grid_emulation_test.cpp).
 #include <cuda_runtime.h>
 
 #include <string>
 
 #include "compute/backend.h"
 #include "compute/grid.h"
+#include "compute/kernels/native_list.h"
 
 namespace hpchain::compute {
 namespace {
 
-constexpr unsigned kMaxThreadsPerBlock = 256;
-// Static shared memory every sm_90 block may use without opting in.
-constexpr size_t kSharedBytesPerBlock = 48 * 1024;
-// Samples per thread below which more blocks would not pay for themselves.
-constexpr uint64_t kMinSamplesPerThread = 256;
 // One launch covers at most this many samples (well under a second on an
 // H100), so progress is reported and no launch runs for long.
 constexpr uint64_t kMaxLaunchSamples = uint64_t{1} << 34;
-constexpr unsigned kBlocksPerMultiprocessor = 16;
 
 Status cuda_check(cudaError_t error, const char* what) {
   if (error == cudaSuccess) return Status::ok();
@@ -43,100 +39,77 @@ struct DeviceBuffer {
   }
 };
 
-// Largest power of two <= kMaxThreadsPerBlock whose tallies fit in shared
-// memory (tree reduction needs a power of two).
-template <class TallyT>
-unsigned threads_per_block() {
-  unsigned threads = kMaxThreadsPerBlock;
-  while (threads > 1 && threads * sizeof(TallyT) > kSharedBytesPerBlock) threads /= 2;
-  return threads;
-}
-
 template <class Kernel>
 __global__ void sample_kernel(typename Kernel::Params params, PhiloxKey key, uint32_t stream,
-                              uint64_t begin, uint64_t end,
-                              typename Kernel::TallyType* block_tallies) {
-  using TallyT = typename Kernel::TallyType;
-  extern __shared__ __align__(16) unsigned char shared_bytes[];
-  TallyT* slots = reinterpret_cast<TallyT*>(shared_bytes);
-  const uint64_t total_threads = uint64_t{gridDim.x} * blockDim.x;
+                              uint64_t begin, uint64_t end, typename Kernel::TallyType* slots) {
+  const uint64_t threads = uint64_t{gridDim.x} * blockDim.x;
   const uint64_t t = uint64_t{blockIdx.x} * blockDim.x + threadIdx.x;
-  uint64_t first = 0, last = 0;
-  thread_range(begin, end, total_threads, t, &first, &last);
-  TallyT local;
-  local.clear();
-  run_samples<Kernel>(params, key, stream, first, last, local);
-  slots[threadIdx.x] = local;
-  __syncthreads();
-  for (unsigned stride = blockDim.x / 2; stride > 0; stride /= 2) {
-    block_reduce_step(slots, threadIdx.x, stride);
-    __syncthreads();
-  }
-  if (threadIdx.x == 0) block_tallies[blockIdx.x] = slots[0];
+  grid_sample_thread<Kernel>(params, key, stream, begin, end, threads, t, slots);
 }
 
 template <class TallyT>
-__global__ void reduce_kernel(const TallyT* block_tallies, unsigned blocks, TallyT* out) {
-  extern __shared__ __align__(16) unsigned char shared_bytes[];
-  TallyT* slots = reinterpret_cast<TallyT*>(shared_bytes);
-  TallyT local;
-  grid_reduce_thread(block_tallies, blocks, threadIdx.x, blockDim.x, local);
-  slots[threadIdx.x] = local;
-  __syncthreads();
-  for (unsigned stride = blockDim.x / 2; stride > 0; stride /= 2) {
-    block_reduce_step(slots, threadIdx.x, stride);
-    __syncthreads();
-  }
-  if (threadIdx.x == 0) *out = slots[0];
+__global__ void reduce_pass(TallyT* slots, uint64_t count, uint64_t stride) {
+  tree_reduce_step(slots, count, stride, uint64_t{blockIdx.x} * blockDim.x + threadIdx.x);
 }
 
 // Runs samples [begin, end) of one point on the device; the exact tally
 // comes back in *out.
 template <class Kernel>
 Status launch_range(const typename Kernel::Params& params, PhiloxKey key, uint32_t stream,
-                    uint64_t begin, uint64_t end, unsigned multiprocessors,
+                    uint64_t begin, uint64_t end, const CudaDevice& device,
                     typename Kernel::TallyType* out) {
   using TallyT = typename Kernel::TallyType;
-  const unsigned threads = threads_per_block<TallyT>();
-  const uint64_t wanted = (end - begin + threads * kMinSamplesPerThread - 1) / (threads * kMinSamplesPerThread);
-  const uint64_t cap = uint64_t{multiprocessors} * kBlocksPerMultiprocessor;
-  const unsigned blocks = static_cast<unsigned>(wanted < 1 ? 1 : (wanted < cap ? wanted : cap));
-  DeviceBuffer<TallyT> device_blocks, device_out;
-  HPC_TRY(device_blocks.allocate(blocks));
-  HPC_TRY(device_out.allocate(1));
-  const size_t shared = threads * sizeof(TallyT);
-  sample_kernel<Kernel><<<blocks, threads, shared>>>(params, key, stream, begin, end, device_blocks.data);
+  const GridPlan plan = plan_grid(end - begin, sizeof(TallyT), device.multiprocessors);
+  const uint64_t threads = plan.threads();
+  DeviceBuffer<TallyT> slots;
+  HPC_TRY(slots.allocate(threads));
+  sample_kernel<Kernel><<<plan.blocks, kGridThreadsPerBlock>>>(params, key, stream, begin, end, slots.data);
   HPC_TRY(cuda_check(cudaGetLastError(), "sample kernel launch"));
-  reduce_kernel<TallyT><<<1, threads, shared>>>(device_blocks.data, blocks, device_out.data);
-  HPC_TRY(cuda_check(cudaGetLastError(), "reduce kernel launch"));
-  return cuda_check(cudaMemcpy(out, device_out.data, sizeof(TallyT), cudaMemcpyDeviceToHost),
+  for (uint64_t stride = first_reduce_stride(threads); stride > 0; stride /= 2) {
+    const auto blocks = static_cast<unsigned>((stride + kGridThreadsPerBlock - 1) / kGridThreadsPerBlock);
+    reduce_pass<TallyT><<<blocks, kGridThreadsPerBlock>>>(slots.data, threads, stride);
+    HPC_TRY(cuda_check(cudaGetLastError(), "reduce pass launch"));
+  }
+  return cuda_check(cudaMemcpy(out, slots.data, sizeof(TallyT), cudaMemcpyDeviceToHost),
                     "kernel execution or cudaMemcpy");
+}
+
+// The CUDA runner of a native kernel (registry.h).
+template <class Kernel>
+Status run_native_cuda(const KernelInstance& instance, PhiloxKey key, uint32_t stream, uint64_t begin,
+                       uint64_t end, const CudaDevice& device, PointTally& into) {
+  const auto& params = native_args<Kernel>(instance);
+  for (uint64_t b = begin; b < end; b += kMaxLaunchSamples) {
+    const uint64_t e = end - b > kMaxLaunchSamples ? b + kMaxLaunchSamples : end;
+    typename Kernel::TallyType tally;
+    HPC_TRY(launch_range<Kernel>(params, key, stream, b, e, device, &tally));
+    merge_into(into, tally);
+  }
+  return Status::ok();
 }
 
 class CudaBackend final : public Backend {
  public:
-  explicit CudaBackend(unsigned multiprocessors) : multiprocessors_(multiprocessors) {}
+  explicit CudaBackend(CudaDevice device) : device_(device) {}
 
   BackendKind kind() const override { return BackendKind::kCuda; }
 
   Result<Partial> run(const JobSpec& job, SampleRange range,
                       std::atomic<uint64_t>* progress) override {
     HPC_TRY(check_range(job, range));
+    if (!job.descriptor->run_cuda) {
+      return Status::failed_precondition("kernel '" + job.descriptor->info.name + "' has no CUDA runner");
+    }
     const PhiloxKey key = philox_key_for_seed(job.seed);
     Partial result = empty_partial(job);
     result.covered.push_back(range);
     for (const Segment& segment : split_into_segments(job, range)) {
       const JobPoint& point = job.points[segment.point];
+      // Launch by launch, so progress moves during a long segment.
       for (uint64_t b = segment.begin; b < segment.end; b += kMaxLaunchSamples) {
         const uint64_t e = segment.end - b > kMaxLaunchSamples ? b + kMaxLaunchSamples : segment.end;
-        Status status = visit_kernel(point.params, [&](auto kernel, const auto& params) {
-          using Kernel = decltype(kernel);
-          typename Kernel::TallyType tally;
-          HPC_TRY(launch_range<Kernel>(params, key, point.stream, b, e, multiprocessors_, &tally));
-          merge_into(result.points[segment.point], tally);
-          return Status::ok();
-        });
-        HPC_TRY(status);
+        HPC_TRY(job.descriptor->run_cuda(point.instance, key, point.stream, b, e, device_,
+                                         result.points[segment.point]));
         if (progress != nullptr) progress->fetch_add(e - b, std::memory_order_relaxed);
       }
     }
@@ -144,10 +117,19 @@ class CudaBackend final : public Backend {
   }
 
  private:
-  unsigned multiprocessors_;
+  CudaDevice device_;
 };
 
 }  // namespace
+
+decltype(KernelDescriptor::run_cuda) native_cuda_runner(std::string_view name) {
+  decltype(KernelDescriptor::run_cuda) runner;
+  for_each_native_kernel([&](auto kernel) {
+    using Kernel = decltype(kernel);
+    if (Kernel::info().name == name) runner = &run_native_cuda<Kernel>;
+  });
+  return runner;
+}
 
 Result<std::unique_ptr<Backend>> make_cuda_backend() {
   int devices = 0;
@@ -159,7 +141,8 @@ Result<std::unique_ptr<Backend>> make_cuda_backend() {
   int multiprocessors = 0;
   HPC_TRY(cuda_check(cudaDeviceGetAttribute(&multiprocessors, cudaDevAttrMultiProcessorCount, 0),
                      "cudaDeviceGetAttribute"));
-  return std::unique_ptr<Backend>(std::make_unique<CudaBackend>(static_cast<unsigned>(multiprocessors)));
+  return std::unique_ptr<Backend>(
+      std::make_unique<CudaBackend>(CudaDevice{static_cast<unsigned>(multiprocessors)}));
 }
 
 }  // namespace hpchain::compute

@@ -19,7 +19,10 @@
 #include <cstdint>
 
 #include "compute/accumulator.h"
+#include "compute/kernels/result_math.h"
+#include "compute/math/dmath.h"
 #include "compute/philox.h"
+#include "compute/registry.h"
 
 namespace hpchain::compute {
 
@@ -89,6 +92,81 @@ struct EemumuKernel {
     const int bin = static_cast<int>((k * kHistogramBins) >> 53);
     tally.add(kSumHistogram + bin, weight_pb);
     tally.add(c >= 0.0 ? kSumForwardW2 : kSumBackwardW2, weight_pb * weight_pb);
+  }
+
+  // Host half: the registry's view of the kernel.
+  static KernelInfo info() {
+    return KernelInfo{
+        "eemumu",
+        "e+e- -> mu+mu- at tree level (photon + Z), weighted events in cos(theta)",
+        {
+            {"sqrt_s", ParamType::kReal, true, 0.0, 1.0, 10000.0, {}, "centre-of-mass energy (GeV)"},
+            {"alpha", ParamType::kReal, false, 1.0 / 137.035999084, 1e-4, 1.0, {},
+             "fine-structure constant"},
+            {"mz", ParamType::kReal, false, 91.1876, 1.0, 1000.0, {}, "Z mass (GeV)"},
+            {"gz", ParamType::kReal, false, 2.4952, 1e-3, 100.0, {}, "Z width (GeV), fixed width"},
+            {"sin2w", ParamType::kReal, false, 0.2312, 0.01, 0.99, {}, "sin^2 of the weak angle"},
+            {"z_exchange", ParamType::kInteger, false, 1.0, 0.0, 1.0, {},
+             "1: photon + Z; 0: photon only (pure QED)"},
+        },
+        {"sigma_pb", "sigma_pb_err", "afb", "afb_err", "hist_cos_theta"}};
+  }
+
+  static Params make_params(const ParamSet& params) {
+    return Params{eemumu_coefficients(
+        param_number(params, "sqrt_s"), param_number(params, "alpha"), param_number(params, "mz"),
+        param_number(params, "gz"), param_number(params, "sin2w"),
+        param_number(params, "z_exchange") != 0.0)};
+  }
+
+  // OutOfRange when the combined sums (all bins, both w^2 slots) of an
+  // inconsistent tally overflow the exact accumulator; honest ones cannot:
+  // each slot is within what its samples reach, and each sample adds to
+  // one bin only.
+  static Result<std::vector<ResultField>> fields(const PointTally& tally) {
+    const uint64_t n = tally.counts[0];
+    constexpr int kHalf = kHistogramBins / 2;  // bins >= kHalf are c >= 0
+    uint32_t flags = 0;
+    const ExactSum backward = bin_sum(tally, 0, kHalf, flags);
+    const ExactSum forward = bin_sum(tally, kHalf, kHistogramBins, flags);
+    ExactSum all = forward, difference = forward;
+    ExactSum all_w2 = tally.sums[kSumForwardW2], difference_w2 = tally.sums[kSumForwardW2];
+    all.add(backward, flags);
+    difference.subtract(backward, flags);
+    all_w2.add(tally.sums[kSumBackwardW2], flags);
+    difference_w2.subtract(tally.sums[kSumBackwardW2], flags);
+    if (flags != 0) {
+      return Status::out_of_range("eemumu: the bins of the tally add up beyond the exact accumulator "
+                                  "(an inconsistent tally)");
+    }
+    const double sum_w = all.to_double(), sum_w2 = all_w2.to_double();
+    const double sum_w_sign = difference.to_double(), sum_w2_sign = difference_w2.to_double();
+    const MeanAndError sigma = mean_and_error(sum_w, sum_w2, n);
+    // A_FB = sum(w sign) / sum(w), a ratio estimator; its error by the delta
+    // method is sqrt(sum (w sign - A w)^2) / |sum w| with sign = +-1.
+    double afb = 0.0, afb_err = 0.0;
+    if (sum_w != 0.0) {
+      afb = sum_w_sign / sum_w;
+      const double spread = sum_w2 - 2.0 * afb * sum_w2_sign + afb * afb * sum_w2;
+      afb_err = dmath::sqrt(spread > 0.0 ? spread : 0.0) / dmath::fabs(sum_w);
+    }
+    ResultField histogram{"hist_cos_theta", {}, true};
+    for (int b = 0; b < kHistogramBins; ++b) {
+      histogram.values.push_back(tally.sums[kSumHistogram + b].to_double() / static_cast<double>(n));
+    }
+    return std::vector<ResultField>{{"sigma_pb", {sigma.mean}, false},
+                                    {"sigma_pb_err", {sigma.error}, false},
+                                    {"afb", {afb}, false},
+                                    {"afb_err", {afb_err}, false},
+                                    std::move(histogram)};
+  }
+
+ private:
+  // The exact sum of histogram bins [first, last).
+  static ExactSum bin_sum(const PointTally& tally, int first, int last, uint32_t& flags) {
+    ExactSum total{};
+    for (int b = first; b < last; ++b) total.add(tally.sums[kSumHistogram + b], flags);
+    return total;
   }
 };
 

@@ -2,14 +2,16 @@
 
 #include <cstdio>
 
-#include "compute/kernels/host.h"
+#include "compute/registry.h"
 
 namespace hpchain::compute::cli {
 
 namespace {
 std::string spec_line(const ParamSpec& spec) {
   std::string line = "    " + spec.name + "  ";
-  if (spec.type == ParamType::kChoice) {
+  if (spec.type == ParamType::kName) {
+    line += "name  (required)";
+  } else if (spec.type == ParamType::kChoice) {
     std::string choices;
     for (const auto& c : spec.choices) choices += (choices.empty() ? "" : "|") + c;
     line += choices + (spec.required ? "  (required)" : "  default " +
@@ -52,7 +54,7 @@ double samples_per_second(const JobSpec& job, const RunReport& report) {
 
 std::string kernels_listing() {
   std::string out;
-  for (const KernelInfo& info : kernel_catalog()) {
+  for (const KernelInfo& info : kernel_catalog(native_kernels())) {
     out += info.name + ": " + info.summary + "\n";
     if (info.params.empty()) out += "    (no parameters)\n";
     for (const ParamSpec& spec : info.params) out += spec_line(spec);
@@ -66,7 +68,7 @@ std::string kernels_listing() {
 nlohmann::json params_json(const ParamSet& params) {
   nlohmann::json out = nlohmann::json::object();
   for (const auto& [name, value] : params) {
-    if (value.type == ParamType::kChoice) {
+    if (value.type == ParamType::kChoice || value.type == ParamType::kName) {
       out[name] = value.text;
     } else {
       out[name] = value.number;

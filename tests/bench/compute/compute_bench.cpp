@@ -12,7 +12,6 @@
 #include <thread>
 
 #include "compute/cpu_backend.h"
-#include "compute/kernels/host.h"
 #include "compute/planner.h"
 #include "naive_loops.h"
 #include "raw_loops.h"
@@ -72,21 +71,21 @@ void BM_NaivePi(benchmark::State& state) {
 
 void BM_BackendEemumu(benchmark::State& state) { run_backend(state, eemumu_job()); }
 void BM_RawEemumu(benchmark::State& state) {
-  const auto& k = eemumu_job().points[0].params.eemumu.coefficients;
+  const auto& k = native_args<EemumuKernel>(eemumu_job().points[0].instance).coefficients;
   run_loop(state, [&](unsigned t) { return bench::raw_eemumu(kSamples, t, 42, k); });
 }
 void BM_NaiveEemumu(benchmark::State& state) {
-  const auto& k = eemumu_job().points[0].params.eemumu.coefficients;
+  const auto& k = native_args<EemumuKernel>(eemumu_job().points[0].instance).coefficients;
   run_loop(state, [&](unsigned t) { return bench::naive_eemumu(kSamples, t, 42, k); });
 }
 
 void BM_BackendEuropeanOption(benchmark::State& state) { run_backend(state, option_job()); }
 void BM_RawEuropeanOption(benchmark::State& state) {
-  const auto& p = option_job().points[0].params.option;
+  const auto& p = native_args<EuropeanOptionKernel>(option_job().points[0].instance);
   run_loop(state, [&](unsigned t) { return bench::raw_option(kSamples, t, 42, p); });
 }
 void BM_NaiveEuropeanOption(benchmark::State& state) {
-  const auto& p = option_job().points[0].params.option;
+  const auto& p = native_args<EuropeanOptionKernel>(option_job().points[0].instance);
   run_loop(state, [&](unsigned t) { return bench::naive_option(kSamples, t, 42, p); });
 }
 

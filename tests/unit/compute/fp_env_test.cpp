@@ -75,20 +75,20 @@ TEST(FpEnvironment, TheModesReallyChangeUnpinnedArithmetic) {
   volatile double tiny = 1e-310, big = -740.0;
   const double log_tiny = dmath::log(tiny), exp_big = dmath::exp(big);
   const JobSpec job = must_make_job("european_option", {{"strike", "105"}}, 20000, 7);
-  const Partial reference = testing::emulated_gpu_partial(job, {0, 20000}, 2, 4, 2);
+  const Partial reference = testing::emulated_gpu_partial(job, {0, 20000}, 8);
   {
     HostileEnvironment hostile(FE_UPWARD);
     // Compared as bits: under DAZ a comparison itself reads subnormals as 0.
     EXPECT_NE(bits(dmath::log(tiny)), bits(log_tiny));  // DAZ reads 1e-310 as 0
     EXPECT_NE(bits(dmath::exp(big)), bits(exp_big));    // FTZ flushes the subnormal result
     // The payoff sums (run on this thread, not through a backend) differ.
-    const Partial upward = testing::emulated_gpu_partial(job, {0, 20000}, 2, 4, 2);
+    const Partial upward = testing::emulated_gpu_partial(job, {0, 20000}, 8);
     EXPECT_FALSE(upward.points[0].sums == reference.points[0].sums);
     const ScopedFpEnvironment pinned;
     ASSERT_TRUE(pinned.status().is_ok());
     EXPECT_EQ(bits(dmath::log(tiny)), bits(log_tiny));
     EXPECT_EQ(bits(dmath::exp(big)), bits(exp_big));
-    EXPECT_TRUE(testing::emulated_gpu_partial(job, {0, 20000}, 2, 4, 2).points[0].sums ==
+    EXPECT_TRUE(testing::emulated_gpu_partial(job, {0, 20000}, 8).points[0].sums ==
                 reference.points[0].sums);
   }
   EXPECT_TRUE(fp_environment_is_pinned());

@@ -78,7 +78,7 @@ TEST(Job, ParamScanExpandsIntoStreamsWithExactEndpoints) {
   EXPECT_EQ(job.points.back().scan_value, 250.0);
   for (uint32_t i = 0; i < 24; ++i) {
     EXPECT_EQ(job.points[i].stream, i);
-    EXPECT_EQ(job.points[i].params.id, KernelId::kEemumu);
+    EXPECT_EQ(job.points[i].instance.shape, (TallyShape{EemumuKernel::TallyType::kSums, 1}));
   }
   EXPECT_EQ(job.params.count("sqrt_s"), 0u);
   EXPECT_EQ(job.params.at("z_exchange").number, 0.0);

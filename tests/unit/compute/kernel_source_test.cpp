@@ -17,12 +17,15 @@ TEST(KernelSources, UseOnlyTheDeterministicMathLibrary) {
   static const std::regex kCmath(R"(#\s*include\s*<(cmath|math\.h)>)");
   int headers = 0;
   for (const auto& entry : std::filesystem::directory_iterator(HPCHAIN_SOURCE_DIR "/compute/kernels")) {
-    if (entry.path().extension() != ".h" || entry.path().filename() == "host.h") continue;
+    if (entry.path().extension() != ".h") continue;
     ++headers;
     std::ifstream in(entry.path());
     std::string line;
     for (int number = 1; std::getline(in, line); ++number) {
-      const std::string code = line.substr(0, line.find("//"));
+      // Code only: comments and the text of string literals (help text
+      // such as "cos(theta)") call nothing.
+      static const std::regex kStringLiteral(R"("([^"\\]|\\.)*")");
+      const std::string code = std::regex_replace(line.substr(0, line.find("//")), kStringLiteral, "\"\"");
       std::smatch m;
       if (std::regex_search(code, m, kLibm)) {
         // dmath:: calls are the allowed spelling.

@@ -7,25 +7,29 @@
 #include "compute/backend.h"
 #include "compute/grid.h"
 #include "compute/job.h"
+#include "compute/kernels/native_list.h"
 
 namespace hpchain::compute::testing {
 
-// The Partial the CUDA backend would return for `range`, computed by the
-// host emulation of its grid with the given shape.
-inline Partial emulated_gpu_partial(const JobSpec& job, SampleRange range, unsigned blocks,
-                                    unsigned threads, unsigned reduce_threads) {
+// The Partial the CUDA backend would return for `range` of a job of a
+// native kernel, computed by the host emulation of a `threads`-thread grid.
+inline Partial emulated_gpu_partial(const JobSpec& job, SampleRange range, uint64_t threads) {
   Partial result = empty_partial(job);
   result.covered.push_back(range);
   const PhiloxKey key = philox_key_for_seed(job.seed);
+  bool native = false;
   for (const Segment& segment : split_into_segments(job, range)) {
     const JobPoint& point = job.points[segment.point];
-    visit_kernel(point.params, [&](auto kernel, const auto& params) {
+    for_each_native_kernel([&](auto kernel) {
       using Kernel = decltype(kernel);
-      const auto tally = emulate_grid<Kernel>(params, key, point.stream, segment.begin,
-                                              segment.end, blocks, threads, reduce_threads);
-      merge_into(result.points[segment.point], tally);
+      if (Kernel::info().name != job.descriptor->info.name) return;
+      native = true;
+      const auto& params = native_args<Kernel>(point.instance);
+      merge_into(result.points[segment.point],
+                 emulate_grid<Kernel>(params, key, point.stream, segment.begin, segment.end, threads));
     });
   }
+  EXPECT_TRUE(native) << job.descriptor->info.name << " is not a native kernel";
   return result;
 }
 
