@@ -24,7 +24,8 @@ namespace hpchain::compute {
 // History: 1 = the first versioned engine (Philox4x32-10, 192-bit tallies);
 // 2 = 256-bit tallies checked once at finalize, vanished contributions
 // counted and encoded; 3 = param_scan's `kernel` and `scan` are encoded as
-// names (ParamType::kName), so the registry's contents cannot change a spec.
+// names (ParamType::kName), so the registry's contents cannot change a spec,
+// and normal variates are drawn by inversion (AS 241), not Box-Muller.
 inline constexpr uint32_t kComputeVersion = 3;
 
 // The canonical bytes the spec id hashes (docs/compute.md).

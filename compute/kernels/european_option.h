@@ -4,35 +4,21 @@
 //   S_T = s0 exp((r - sigma^2/2) T + sigma sqrt(T) Z),  Z ~ N(0, 1)
 //   price = E[exp(-r T) max(S_T - K, 0)]   (call; put: max(K - S_T, 0))
 //
-// Z comes from the Box-Muller transform of one Philox block (block 0):
-// u1 = (k1 + 1) 2^-53 in (0, 1] from words 0..1 and u2 = k2 2^-53 in [0, 1)
-// from words 2..3, Z = sqrt(-2 log u1) cos(2 pi u2). log, cos and exp are
-// the project's deterministic dmath functions; sqrt is correctly rounded.
+// Z = Phi^-1(u) by inversion (kernels/normal.h) of one uniform from words
+// 0..1 of Philox block 0. exp and the quantile's log are the project's
+// deterministic dmath functions; sqrt is correctly rounded.
 #pragma once
 
 #include <cstdint>
 
 #include "compute/accumulator.h"
+#include "compute/kernels/normal.h"
 #include "compute/kernels/result_math.h"
 #include "compute/math/dmath.h"
 #include "compute/philox.h"
 #include "compute/registry.h"
 
 namespace hpchain::compute {
-
-// One standard normal variate from two uniforms (Box-Muller, cosine branch).
-HPC_HD inline double box_muller(double u1_open_closed, double u2_closed_open) {
-  constexpr double kTwoPi = 6.283185307179586;
-  return dmath::sqrt(-2.0 * dmath::log(u1_open_closed)) * dmath::cos(kTwoPi * u2_closed_open);
-}
-
-// Z for sample `index` of `stream`: the normal-variate construction shared
-// by every kernel that needs one.
-HPC_HD inline double sample_normal(PhiloxKey key, uint64_t index, uint32_t stream,
-                                   uint32_t block) {
-  const PhiloxCounter w = sample_words(key, index, stream, block);
-  return box_muller(uniform_open_closed(w.w[0], w.w[1]), uniform_closed_open(w.w[2], w.w[3]));
-}
 
 struct EuropeanOptionKernel {
   static constexpr int kSumPayoff = 0;   // sum of discounted payoffs
@@ -67,7 +53,7 @@ struct EuropeanOptionKernel {
   // Host half: the registry's view of the kernel. The ranges keep every
   // discounted payoff and its square inside the exact accumulator's range
   // (|v| < 2^126; docs/compute.md): s0, strike <= 1e4, sigma sqrt(T) <= 3.2,
-  // |r| T <= 2 and |Z| <= 8.6 bound the payoff by ~1e18.
+  // |r| T <= 2 and |Z| <= 8.21 bound the payoff by ~1e18.
   static KernelInfo info() {
     return KernelInfo{
         "european_option",
