@@ -65,7 +65,7 @@ struct EemumuKernel {
   // Sum slots of the tally. Only two exact additions per event: w into its
   // cos(theta) bin and w^2 into the forward or backward slot. sum w, the
   // forward and backward sums of w (bins 10..19 are exactly c >= 0) and
-  // sum w^2 are exact integer sums of these slots (eemumu.cpp).
+  // sum w^2 are exact integer sums of these slots (fields() below).
   static constexpr int kSumForwardW2 = 0;  // sum of w^2 over c >= 0
   static constexpr int kSumBackwardW2 = 1; // sum of w^2 over c < 0
   static constexpr int kSumHistogram = 2;  // 20 bins of sum w over c in [-1, 1)
