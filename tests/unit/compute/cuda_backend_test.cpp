@@ -46,6 +46,23 @@ TEST(CudaBackend, DigestsEqualCpuForEveryKernelAndPartitioning) {
   }
 }
 
+TEST(CudaBackend, RefusesAKernelWithoutACudaRunner) {
+  std::string reason;
+  auto cuda = cuda_or_skip_reason(&reason);
+  if (cuda == nullptr) GTEST_SKIP() << reason;
+  KernelDescriptor cpu_only = *native_kernels().find("pi");
+  cpu_only.info.name = "pi_cpu_only";
+  cpu_only.run_cuda = nullptr;
+  KernelRegistry registry;
+  ASSERT_TRUE(registry.add(cpu_only).is_ok());
+  auto job = make_job(registry, "pi_cpu_only", {}, 1000, 1);
+  ASSERT_TRUE(job.is_ok());
+  const auto partial = cuda->run(*job, {0, 1000}, nullptr);
+  ASSERT_FALSE(partial.is_ok());
+  EXPECT_EQ(partial.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(partial.status().message().find("has no CUDA runner"), std::string::npos);
+}
+
 TEST(CudaBackend, MixedCpuAndGpuPartialsMergeToTheWholeDigest) {
   std::string reason;
   auto cuda = cuda_or_skip_reason(&reason);

@@ -100,6 +100,19 @@ TEST(KernelRegistry, NativeKernelsAreRegisteredInOrder) {
   EXPECT_EQ(catalog.back().name, "param_scan");
 }
 
+TEST(KernelRegistry, NativeKernelsHaveCudaRunnersExactlyInCudaBuilds) {
+#ifdef HPCHAIN_HAVE_CUDA
+  const bool cuda_build = true;
+#else
+  const bool cuda_build = false;
+#endif
+  for (const auto& kernel : native_kernels().kernels()) {
+    EXPECT_EQ(static_cast<bool>(kernel->run_cuda), cuda_build) << kernel->info.name;
+  }
+  // A kernel the CUDA backend does not know gets none.
+  EXPECT_FALSE(static_cast<bool>(native_descriptor<WideHistogramKernel>().run_cuda));
+}
+
 TEST(KernelRegistry, RefusesDuplicatesReservedAndIncompleteKernels) {
   KernelRegistry registry;
   register_native_kernels(registry);
