@@ -10,8 +10,8 @@
 namespace hpchain::consensus {
 namespace {
 
-// A schedule longer than this would cost memory for no fairness gain; heavier
-// sets are scaled down proportionally (each nonzero member keeps >= 1 slot).
+// Leader slots in one cycle: a longer schedule would cost memory for no
+// fairness gain; heavier sets are apportioned to this many slots.
 constexpr uint64_t kScheduleMax = 4096;
 
 void put_u64(Bytes& out, uint64_t v) {
@@ -40,27 +40,38 @@ std::vector<ValidatorIndex> build_schedule(const std::vector<uint64_t>& weights)
   return schedule;
 }
 
-// Leader weights in proportion to power, scaled down until their sum fits
-// kScheduleMax. Every nonzero member keeps at least one slot, so a first
-// divisor of total / kScheduleMax + 1 is not enough when many small members
-// round up (one of power 10000 and 1023 of power 1: 3333 + 1023 > 4096);
-// the divisor doubles until the sum fits, which it does at the latest when
-// every weight is 1 (at most kMaxValidators <= kScheduleMax members).
+// Leader slots in proportion to power: the exact powers when they sum to
+// at most kScheduleMax, otherwise kScheduleMax slots apportioned by largest
+// remainder (Hamilton): member i gets floor(p_i S / P) and the S - sum left
+// go to the largest remainders, ties to the lowest index. Every member is
+// within one slot of its exact share, so a member holding 1% of the power
+// leads about 1% of rounds (giving every member at least one slot, as this
+// once did, let 1,020 members holding 1% lead a third of them). A member
+// whose share is under one slot may lead no round at all.
+__extension__ using Uint128 = unsigned __int128;  // GCC and clang; exact p * S
+
 std::vector<uint64_t> schedule_weights(const std::vector<ValidatorInfo>& members, uint64_t total) {
-  static_assert(kMaxValidators <= kScheduleMax);
-  uint64_t divisor = total > kScheduleMax ? total / kScheduleMax + 1 : 1;
-  for (;;) {
-    std::vector<uint64_t> weights;
-    uint64_t sum = 0;
-    for (const auto& m : members) {
-      // Divide, never multiply: w * kScheduleMax could overflow.
-      const uint64_t w = m.voting_power == 0 ? 0 : std::max<uint64_t>(1, m.voting_power / divisor);
-      weights.push_back(w);
-      sum += w;
-    }
-    if (sum <= kScheduleMax) return weights;
-    divisor *= 2;
+  std::vector<uint64_t> weights;
+  if (total <= kScheduleMax) {
+    for (const auto& m : members) weights.push_back(m.voting_power);
+    return weights;
   }
+  std::vector<uint64_t> remainders;
+  uint64_t given = 0;
+  for (const auto& m : members) {
+    // p * S < 2^62 * 2^12: exact in 128 bits.
+    const Uint128 scaled = static_cast<Uint128>(m.voting_power) * kScheduleMax;
+    weights.push_back(static_cast<uint64_t>(scaled / total));
+    remainders.push_back(static_cast<uint64_t>(scaled % total));
+    given += weights.back();
+  }
+  std::vector<size_t> order(members.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return remainders[a] > remainders[b]; });
+  HPC_ASSERT(kScheduleMax - given <= members.size());
+  for (size_t k = 0; given < kScheduleMax; ++k, ++given) ++weights[order[k]];
+  return weights;
 }
 
 }  // namespace

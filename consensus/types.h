@@ -49,9 +49,11 @@ class ValidatorSet {
   bool exceeds_one_third(uint64_t power) const { return 3 * power > total_power_; }
 
   // The leader of `round`: a fixed cyclic schedule in which each validator
-  // appears in proportion to its power, interleaved by smooth weighted
-  // round-robin so that a heavy validator does not lead many rounds in a
-  // row. Validators with zero power never lead. Pure function of the set.
+  // has slots in proportion to its power (largest-remainder apportionment
+  // of at most 4,096 slots: within one slot of its exact share), interleaved
+  // by smooth weighted round-robin so that a heavy validator does not lead
+  // many rounds in a row. Zero power, or a share under one slot, may lead
+  // no round. Pure function of the set.
   ValidatorIndex leader(uint64_t round) const;
 
  private:

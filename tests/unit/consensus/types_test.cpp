@@ -3,6 +3,8 @@
 // inputs, including rejection of wrongly sized fields.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "chain/codec.h"
 #include "tests/unit/consensus/fixture.h"
 
@@ -44,20 +46,49 @@ TEST(ValidatorSetTest, CreateRejectsBadSets) {
   EXPECT_TRUE(ValidatorSet::create({{k, uint64_t{1} << 61}, {net.keys[1].public_key(), 7}}).is_ok());
 }
 
-TEST(ValidatorSetTest, ManySmallMembersBesideAHeavyOneFitTheSchedule) {
-  // One of power 10000 and 1023 of power 1: scaling by total / 4096 + 1
-  // alone leaves 3333 + 1023 slots, more than the schedule holds.
+std::vector<ValidatorInfo> members_with_powers(const std::vector<uint64_t>& powers) {
   std::vector<ValidatorInfo> members;
-  for (uint32_t i = 0; i < kMaxValidators; ++i) {
+  for (size_t i = 0; i < powers.size(); ++i) {
     const PrivateKey key = *PrivateKey::from_bytes(sha256("member " + std::to_string(i)).span());
-    members.push_back({key.public_key(), i == 0 ? uint64_t{10000} : uint64_t{1}});
+    members.push_back({key.public_key(), powers[i]});
   }
-  auto set = ValidatorSet::create(std::move(members));
+  return members;
+}
+
+// Rounds led by each member over one 4096-round cycle.
+std::vector<uint64_t> rounds_led(const ValidatorSet& set) {
+  std::vector<uint64_t> led(set.size(), 0);
+  for (uint64_t r = 0; r < 4096; ++r) ++led[set.leader(r)];
+  return led;
+}
+
+TEST(ValidatorSetTest, ManySmallMembersBesideAHeavyOneFitTheSchedule) {
+  // One of power 10000 and 1023 of power 1: every member leads within one
+  // round of its exact share of the 4096-round cycle.
+  std::vector<uint64_t> powers(kMaxValidators, 1);
+  powers[0] = 10000;
+  auto set = ValidatorSet::create(members_with_powers(powers));
   ASSERT_TRUE(set.is_ok()) << set.status().to_string();
-  std::vector<uint64_t> led(kMaxValidators, 0);
-  for (uint64_t r = 0; r < 4096; ++r) ++led[set->leader(r)];
-  EXPECT_GT(led[0], 1000u);  // the heavy member still leads most rounds
-  for (uint32_t i = 1; i < kMaxValidators; ++i) EXPECT_GE(led[i], 1u) << i;
+  const std::vector<uint64_t> led = rounds_led(*set);
+  for (uint32_t i = 0; i < kMaxValidators; ++i) {
+    const double share = 4096.0 * static_cast<double>(powers[i]) / static_cast<double>(set->total_power());
+    EXPECT_LT(std::abs(static_cast<double>(led[i]) - share), 1.0) << i;
+  }
+}
+
+TEST(ValidatorSetTest, ManyLightMembersLeadOnlyTheirShareOfRounds) {
+  // 1,020 members holding 1% of the power together once led a third of the
+  // rounds (every member had at least one slot); now they lead about 1%.
+  std::vector<uint64_t> powers(kMaxValidators, 1);
+  for (size_t i = 0; i < 4; ++i) powers[i] = 25'245;  // 4 x 25245 = 99% of 102,000
+  auto set = ValidatorSet::create(members_with_powers(powers));
+  ASSERT_TRUE(set.is_ok()) << set.status().to_string();
+  const std::vector<uint64_t> led = rounds_led(*set);
+  uint64_t light = 0;
+  for (size_t i = 4; i < kMaxValidators; ++i) light += led[i];
+  EXPECT_LE(light, 46u);  // 1% of 4096 is 41, plus at most a slot of rounding per heavy member
+  EXPECT_GE(light, 36u);
+  for (size_t i = 0; i < 4; ++i) EXPECT_NEAR(static_cast<double>(led[i]), 4096 * 0.2475, 1.0) << i;
 }
 
 TEST(SigningBytesTest, FixedLayout) {
