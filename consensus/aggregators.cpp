@@ -43,6 +43,11 @@ bool VoteAggregator::contains(const Vote& vote) const {
   return it != round->second.by_voter.end() && it->second == vote;
 }
 
+bool VoteAggregator::has_voter(uint64_t round, ValidatorIndex voter) const {
+  auto r = rounds_.find(round);
+  return r != rounds_.end() && r->second.by_voter.count(voter) != 0;
+}
+
 TimeoutAggregator::Added TimeoutAggregator::add(uint64_t round, const TimeoutShare& share,
                                                 const QuorumCert& high_qc) {
   HPC_ASSERT(share.signer < validators_.size());
@@ -68,6 +73,11 @@ bool TimeoutAggregator::contains(uint64_t round, const TimeoutShare& share) cons
   if (r == rounds_.end()) return false;
   auto it = r->second.by_signer.find(share.signer);
   return it != r->second.by_signer.end() && it->second == share;
+}
+
+bool TimeoutAggregator::has_signer(uint64_t round, ValidatorIndex signer) const {
+  auto r = rounds_.find(round);
+  return r != rounds_.end() && r->second.by_signer.count(signer) != 0;
 }
 
 void TimeoutAggregator::prune_below(uint64_t round) {

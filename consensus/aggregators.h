@@ -32,6 +32,9 @@ class VoteAggregator {
   // True when exactly this vote is already counted: a repeat needs no
   // signature check.
   bool contains(const Vote& vote) const;
+  // True when some vote of `voter` in `round` is already counted: another
+  // one cannot be counted, so it needs no signature check either.
+  bool has_voter(uint64_t round, ValidatorIndex voter) const;
   // Forgets rounds below `round`.
   void prune_below(uint64_t round);
   size_t rounds() const { return rounds_.size(); }
@@ -60,6 +63,8 @@ class TimeoutAggregator {
   // True when exactly this share is already counted: a repeat needs no
   // signature check.
   bool contains(uint64_t round, const TimeoutShare& share) const;
+  // True when some share of `signer` in `round` is already counted.
+  bool has_signer(uint64_t round, ValidatorIndex signer) const;
   void prune_below(uint64_t round);
 
  private:

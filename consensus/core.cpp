@@ -132,10 +132,12 @@ void ConsensusCore::on_proposal(ValidatorIndex from, const Proposal& p) {
   // No kRoundTooFar here: a valid proposal's certificates cannot be forged
   // and bring us exactly to its round, so a validator any number of rounds
   // behind catches up from one proposal, and per-round state stays bounded.
-  if (auto v = validator_.verify_proposal(p, config_.chain_id); !v.ok()) return reject(v);
+  // A second, different proposal for a round whose proposal we verified
+  // cannot get our vote (one vote per round): dropped unverified.
   if (seen != proposals_seen_.end()) {
-    return reject({false, RejectReason::kEquivocation, "second proposal for one round"});
+    return reject({false, RejectReason::kAlreadyCounted, "a proposal of this round was verified already"});
   }
+  if (auto v = validator_.verify_proposal(p, config_.chain_id); !v.ok()) return reject(v);
   process_qc(p.block->parent_qc());
   if (p.tc) process_tc(*p.tc);
   // A justified proposal's certificates bring us exactly to its round.
@@ -187,9 +189,13 @@ void ConsensusCore::on_vote(const Vote& v) {
   if (validators_.leader(v.round + 1) != config_.self) {
     return reject({false, RejectReason::kNotForUs, "we do not lead the next round"});
   }
-  // An identical repeat needs no signature check; a differing one (a fake,
-  // or an equivocation) is verified first, so a fake is counted as such.
+  // Neither an identical repeat nor another vote of a voter already counted
+  // in this round can be counted, so neither costs a signature check. A
+  // fake cannot pre-empt the genuine vote: only verified votes are counted.
   if (votes_.contains(v)) return reject({false, RejectReason::kDuplicate, "vote seen before"});
+  if (votes_.has_voter(v.round, v.voter)) {
+    return reject({false, RejectReason::kAlreadyCounted, "another vote of this voter is counted in this round"});
+  }
   if (auto verdict = validator_.verify_vote(v); !verdict.ok()) return reject(verdict);
   auto added = votes_.add(v);
   if (!added.verdict.ok()) return reject(added.verdict);
@@ -213,6 +219,12 @@ void ConsensusCore::on_timeout(ValidatorIndex from, const TimeoutMsg& t) {
   }
   if (!stale && !too_far && pacemaker_.has_timeout(t.round, t.share)) {
     return reject({false, RejectReason::kDuplicate, "timeout seen before"});
+  }
+  // Another timeout of a signer already counted cannot be counted; its
+  // certificates would cost 1 + 3q checks (q the quorum size) for nothing
+  // that the first one and the round's proposals do not bring.
+  if (!stale && !too_far && pacemaker_.has_timeout_signer(t.round, t.share.signer)) {
+    return reject({false, RejectReason::kAlreadyCounted, "another timeout of this signer is counted in this round"});
   }
   if (auto v = validator_.verify_timeout(t); !v.ok()) return reject(v);
   process_qc(t.high_qc);

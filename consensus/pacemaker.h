@@ -51,6 +51,9 @@ class Pacemaker {
   bool has_timeout(uint64_t round, const TimeoutShare& share) const {
     return timeouts_.contains(round, share);
   }
+  bool has_timeout_signer(uint64_t round, ValidatorIndex signer) const {
+    return timeouts_.has_signer(round, signer);
+  }
 
   // Our own timeout message of the current round, re-sent on every timer
   // firing until the round changes; empty until we time out.

@@ -36,6 +36,8 @@ enum class RejectReason : uint8_t {
   kUnknownParent,      // a block whose parent is not in the block tree
   kBufferFull,         // a bounded waiting buffer is full (not the sender's round)
   kBadCertificate,     // a TC or timeout whose parts disagree with each other
+  kAlreadyCounted,     // another vote, timeout or proposal of a signer already
+                       // counted in that round: dropped before any signature check
   kCount,
 };
 inline constexpr size_t kRejectReasonCount = static_cast<size_t>(RejectReason::kCount);

@@ -175,11 +175,19 @@ TEST_F(RejectionTest, UnjustifiedRound) {
   expect_rejected(bytes(net.proposal(net.block(net.genesis, g(), 2))), RejectReason::kUnjustifiedRound);
 }
 
-TEST_F(RejectionTest, EquivocatingProposalAndVote) {
+TEST_F(RejectionTest, EquivocatingProposalVoteAndTimeoutAreDroppedBeforeAnySignatureCheck) {
   c2->on_message(1, bytes(net.proposal(b1)));
-  expect_rejected(bytes(net.proposal(net.block(net.genesis, g(), 1, "other"))), RejectReason::kEquivocation);
   c2->on_message(0, bytes(net.vote(0, b1->id, 1, 1)));
-  expect_rejected(bytes(net.vote(0, sha256("other"), 1, 1)), RejectReason::kEquivocation);
+  const Bytes timeout = bytes(TimeoutMsg{1, g(), net.share(3, 1, 0), std::nullopt});
+  c2->on_message(3, timeout);
+  const uint64_t checks = *net.verifier_calls;
+  // Validly signed second messages of a signer already counted this round.
+  expect_rejected(bytes(net.proposal(net.block(net.genesis, g(), 1, "other"))), RejectReason::kAlreadyCounted);
+  expect_rejected(bytes(net.vote(0, sha256("other"), 1, 1)), RejectReason::kAlreadyCounted);
+  TimeoutMsg fresh{1, g(), net.share(3, 1, 0), std::nullopt};
+  fresh.share.signature.bytes[5] ^= 1;  // another signature bit pattern: not a repeat
+  expect_rejected(bytes(fresh), RejectReason::kAlreadyCounted);
+  EXPECT_EQ(*net.verifier_calls, checks);
 }
 
 TEST_F(RejectionTest, DuplicateProposalVoteAndTimeout) {
@@ -202,10 +210,13 @@ TEST_F(RejectionTest, RepeatsAreRejectedBeforeAnySignatureCheck) {
     expect_rejected(*m, RejectReason::kDuplicate);
     EXPECT_EQ(*net.verifier_calls, checks);
   }
-  // Another vote of the same voter is not a repeat: it is verified first.
-  Vote forged = net.vote(0, sha256("other"), 1, 1);
+  // A forged vote of a voter not yet counted is verified, and refused.
+  Vote forged = net.vote(1, sha256("other"), 1, 1);
   forged.signature.bytes[3] ^= 1;
   expect_rejected(bytes(forged), RejectReason::kBadSignature);
+  // It does not pre-empt that voter's genuine vote.
+  c2->on_message(1, bytes(net.vote(1, b1->id, 1, 1)));
+  expect_rejected(bytes(net.vote(1, b1->id, 1, 1)), RejectReason::kDuplicate);
 }
 
 TEST_F(RejectionTest, VoteForAnotherLeader) {
