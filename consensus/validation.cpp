@@ -43,11 +43,46 @@ Verdict MessageValidator::check_signers(const std::vector<ValidatorIndex>& signe
   return Verdict::accept();
 }
 
+void VerifiedCertificates::insert(const Hash32& digest) {
+  if (!digests_.insert(digest).second) return;
+  order_.push_back(digest);
+  if (order_.size() > kCapacity) {
+    digests_.erase(order_.front());
+    order_.pop_front();
+  }
+}
+
+Hash32 certificate_digest(const QuorumCert& qc) {
+  Sha256 h;
+  h.update("hpchain.consensus.qc.v1").update(qc.block_id.span()).update_u64_be(qc.round).update_u64_be(qc.height);
+  h.update_u64_be(qc.votes.size());
+  for (const auto& v : qc.votes) h.update_u64_be(v.signer).update(v.signature.span());
+  return h.finish();
+}
+
+Hash32 certificate_digest(const TimeoutCert& tc) {
+  Sha256 h;
+  h.update("hpchain.consensus.tc.v1").update_u64_be(tc.round).update_u64_be(tc.shares.size());
+  for (const auto& s : tc.shares) {
+    h.update_u64_be(s.signer).update_u64_be(s.high_qc_round).update(s.signature.span());
+  }
+  h.update(certificate_digest(tc.high_qc).span());
+  return h.finish();
+}
+
 Verdict MessageValidator::verify_qc(const QuorumCert& qc) const {
   if (qc.round == 0) {
     if (qc.block_id == genesis_id_ && qc.height == 0 && qc.votes.empty()) return Verdict::accept();
     return Verdict::reject(RejectReason::kQcNoQuorum, "round-0 QC is not the genesis QC");
   }
+  const Hash32 digest = certificate_digest(qc);
+  if (verified_.contains(digest)) return Verdict::accept();
+  Verdict verdict = verify_qc_signatures(qc);
+  if (verdict.ok()) verified_.insert(digest);
+  return verdict;
+}
+
+Verdict MessageValidator::verify_qc_signatures(const QuorumCert& qc) const {
   std::vector<ValidatorIndex> signers;
   for (const auto& v : qc.votes) signers.push_back(v.signer);
   if (auto v = check_signers(signers, RejectReason::kQcNoQuorum); !v.ok()) return v;
@@ -62,6 +97,14 @@ Verdict MessageValidator::verify_qc(const QuorumCert& qc) const {
 }
 
 Verdict MessageValidator::verify_tc(const TimeoutCert& tc) const {
+  const Hash32 digest = certificate_digest(tc);
+  if (verified_.contains(digest)) return Verdict::accept();
+  Verdict verdict = verify_tc_signatures(tc);
+  if (verdict.ok()) verified_.insert(digest);
+  return verdict;
+}
+
+Verdict MessageValidator::verify_tc_signatures(const TimeoutCert& tc) const {
   std::vector<ValidatorIndex> signers;
   for (const auto& s : tc.shares) signers.push_back(s.signer);
   if (auto v = check_signers(signers, RejectReason::kTcNoQuorum); !v.ok()) return v;

@@ -4,6 +4,9 @@
 // tree) are checked in core.cpp with the same reasons.
 #pragma once
 
+#include <deque>
+#include <set>
+
 #include <array>
 #include <cstdint>
 #include <string>
@@ -56,9 +59,30 @@ struct [[nodiscard]] Verdict {
   bool ok() const { return accepted; }
 };
 
-// Stateless checks against one validator set. Holds references: `validators`
-// and `verifier` must outlive it. Not thread-safe only because the verifier
-// need not be.
+// Remembers the digests of the last kCapacity certificates that verified, so
+// a QC or TC that arrives again (in every proposal, timeout and sync
+// response that carries it) is checked once per node. Bounded; the oldest
+// entry goes first. A digest covers every byte the verdict depends on, so a
+// certificate that differs in any signature or signer is checked afresh.
+class VerifiedCertificates {
+ public:
+  static constexpr size_t kCapacity = 256;
+  bool contains(const Hash32& digest) const { return digests_.count(digest) != 0; }
+  void insert(const Hash32& digest);
+  size_t size() const { return digests_.size(); }
+
+ private:
+  std::set<Hash32> digests_;
+  std::deque<Hash32> order_;  // insertion order, for eviction
+};
+
+// The digests the cache keys on: SHA-256 of a domain tag and every field.
+Hash32 certificate_digest(const QuorumCert& qc);
+Hash32 certificate_digest(const TimeoutCert& tc);
+
+// Checks against one validator set. Holds references: `validators` and
+// `verifier` must outlive it. Its only state is the cache of verified
+// certificates. Not thread-safe (the cache, and the verifier need not be).
 class MessageValidator {
  public:
   MessageValidator(const ValidatorSet& validators, const SignatureVerifier& verifier,
@@ -90,10 +114,13 @@ class MessageValidator {
 
  private:
   Verdict check_signers(const std::vector<ValidatorIndex>& signers, RejectReason no_quorum) const;
+  Verdict verify_qc_signatures(const QuorumCert& qc) const;
+  Verdict verify_tc_signatures(const TimeoutCert& tc) const;
 
   const ValidatorSet& validators_;
   const SignatureVerifier& verifier_;
   Hash32 genesis_id_;
+  mutable VerifiedCertificates verified_;
 };
 
 }  // namespace hpchain::consensus

@@ -141,3 +141,43 @@ TEST(CodecTest, RejectsWrongSizesEmptyAndOversizedInput) {
 
 }  // namespace
 }  // namespace hpchain::consensus
+
+namespace hpchain::consensus {
+namespace {
+
+TEST(VerifiedCertificatesTest, ACertificateIsCheckedOncePerNode) {
+  Network net(4);
+  const MessageValidator validator(*net.validators, *net.verifier, net.genesis->id);
+  BlockPtr b1 = net.block(net.genesis, net.genesis_qc_of(), 1);
+  const QuorumCert qc = net.qc(*b1, {0, 1, 3});
+  uint64_t before = *net.verifier_calls;
+  EXPECT_TRUE(validator.verify_qc(qc).ok());
+  EXPECT_EQ(*net.verifier_calls, before + 3);
+  EXPECT_TRUE(validator.verify_qc(qc).ok());
+  EXPECT_EQ(*net.verifier_calls, before + 3);  // cached
+  // Any changed byte is another certificate: checked, and refused.
+  QuorumCert tampered = qc;
+  tampered.votes[2].signature.bytes[9] ^= 1;
+  EXPECT_EQ(validator.verify_qc(tampered).reason, RejectReason::kBadSignature);
+  EXPECT_GT(*net.verifier_calls, before + 3);
+  EXPECT_EQ(validator.verify_qc(tampered).reason, RejectReason::kBadSignature);  // not cached
+  // A TC, with its QC, likewise.
+  const TimeoutCert tc = net.tc(2, {{0, 0}, {1, 0}, {2, 0}});
+  before = *net.verifier_calls;
+  EXPECT_TRUE(validator.verify_tc(tc).ok());
+  EXPECT_EQ(*net.verifier_calls, before + 3);
+  EXPECT_TRUE(validator.verify_tc(tc).ok());
+  EXPECT_EQ(*net.verifier_calls, before + 3);
+}
+
+TEST(VerifiedCertificatesTest, HoldsAtMostItsCapacityOldestFirstOut) {
+  VerifiedCertificates cache;
+  for (size_t i = 0; i <= VerifiedCertificates::kCapacity; ++i) cache.insert(sha256("c" + std::to_string(i)));
+  EXPECT_EQ(cache.size(), VerifiedCertificates::kCapacity);
+  EXPECT_FALSE(cache.contains(sha256("c0")));
+  EXPECT_TRUE(cache.contains(sha256("c1")));
+  EXPECT_TRUE(cache.contains(sha256("c" + std::to_string(VerifiedCertificates::kCapacity))));
+}
+
+}  // namespace
+}  // namespace hpchain::consensus
