@@ -340,7 +340,7 @@ Actions ConsensusCore::on_payload_ready(uint64_t round, Bytes payload, uint64_t 
     p.tc = pacemaker_.entry_tc();
     HPC_ASSERT(p.tc.has_value());  // the round was entered by a TC
   }
-  auto sig = safety_.sign_proposal(*p.block);
+  auto sig = safety_.sign_proposal(*p.block, p.tc);
   if (!sig.is_ok()) {
     reject({false, RejectReason::kSafetyRefused, sig.status().message()});
     return take();

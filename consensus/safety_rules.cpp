@@ -145,13 +145,13 @@ Result<TimeoutShare> SafetyRules::sign_timeout(uint64_t round, const QuorumCert&
   return share;
 }
 
-Result<Signature> SafetyRules::sign_proposal(const Block& block) {
+Result<Signature> SafetyRules::sign_proposal(const Block& block, const std::optional<TimeoutCert>& tc) {
   HPC_ASSERT(block.fields.proposer == self_);
   if (block.round() <= state_.last_voted_round && checks_last_voted_round()) {
     return Status::failed_precondition("already voted or timed out in round " +
                                        std::to_string(block.round()));
   }
-  return signer_->sign(SignDomain::kProposal, proposal_signing_bytes(block.id));
+  return signer_->sign(SignDomain::kProposal, proposal_signing_bytes(block.id, tc));
 }
 
 }  // namespace hpchain::consensus

@@ -88,7 +88,7 @@ class SafetyRules {
   // Signs a proposal for a block we lead. Refuses (FailedPrecondition) a
   // round we already voted or timed out in, so a restarted leader cannot
   // propose a second block for its round. Does not change the state.
-  Result<Signature> sign_proposal(const Block& block);
+  Result<Signature> sign_proposal(const Block& block, const std::optional<TimeoutCert>& tc);
 
   const SafetyState& state() const { return state_; }
 

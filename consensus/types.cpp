@@ -164,8 +164,27 @@ Bytes timeout_signing_bytes(uint64_t round, uint64_t high_qc_round) {
   return out;
 }
 
-Bytes proposal_signing_bytes(const Hash32& block_id) {
-  return Bytes(block_id.bytes.begin(), block_id.bytes.end());
+Bytes proposal_signing_bytes(const Hash32& block_id, const std::optional<TimeoutCert>& tc) {
+  Bytes out(block_id.bytes.begin(), block_id.bytes.end());
+  const Hash32 tc_digest = tc ? certificate_digest(*tc) : Hash32{};
+  out.insert(out.end(), tc_digest.bytes.begin(), tc_digest.bytes.end());
+  return out;
+}
+
+Hash32 certificate_digest(const QuorumCert& qc) {
+  Sha256 h;
+  h.update("hpchain.consensus.qc.v1").update(qc.block_id.span()).update_u64_be(qc.round).update_u64_be(qc.height);
+  h.update_u64_be(qc.votes.size());
+  for (const auto& v : qc.votes) h.update_u64_be(v.signer).update(v.signature.span());
+  return h.finish();
+}
+
+Hash32 certificate_digest(const TimeoutCert& tc) {
+  Sha256 h;
+  h.update("hpchain.consensus.tc.v1").update_u64_be(tc.round).update_u64_be(tc.shares.size());
+  for (const auto& s : tc.shares) h.update_u64_be(s.signer).update_u64_be(s.high_qc_round).update(s.signature.span());
+  h.update(certificate_digest(tc.high_qc).span());
+  return h.finish();
 }
 
 }  // namespace hpchain::consensus

@@ -159,9 +159,17 @@ struct Proposal {
 // Canonical fixed-layout bytes that signatures cover (big-endian integers):
 //   vote:     block_id(32) ‖ round(8) ‖ height(8)
 //   timeout:  round(8) ‖ high_qc_round(8)
-//   proposal: block_id(32)
+//   proposal: block_id(32) ‖ tc_digest(32), the digest of the TC the
+//             proposal carries (certificate_digest), or 32 zero bytes: a
+//             relay that swaps in another valid TC breaks the signature
 Bytes vote_signing_bytes(const Hash32& block_id, uint64_t round, uint64_t height);
 Bytes timeout_signing_bytes(uint64_t round, uint64_t high_qc_round);
-Bytes proposal_signing_bytes(const Hash32& block_id);
+Bytes proposal_signing_bytes(const Hash32& block_id, const std::optional<TimeoutCert>& tc);
+
+// SHA-256 of a domain tag and every field of a certificate, signers and
+// signatures included (the key of the verified-certificate cache, and what
+// a proposal's signature says of its TC).
+Hash32 certificate_digest(const QuorumCert& qc);
+Hash32 certificate_digest(const TimeoutCert& tc);
 
 }  // namespace hpchain::consensus

@@ -52,24 +52,6 @@ void VerifiedCertificates::insert(const Hash32& digest) {
   }
 }
 
-Hash32 certificate_digest(const QuorumCert& qc) {
-  Sha256 h;
-  h.update("hpchain.consensus.qc.v1").update(qc.block_id.span()).update_u64_be(qc.round).update_u64_be(qc.height);
-  h.update_u64_be(qc.votes.size());
-  for (const auto& v : qc.votes) h.update_u64_be(v.signer).update(v.signature.span());
-  return h.finish();
-}
-
-Hash32 certificate_digest(const TimeoutCert& tc) {
-  Sha256 h;
-  h.update("hpchain.consensus.tc.v1").update_u64_be(tc.round).update_u64_be(tc.shares.size());
-  for (const auto& s : tc.shares) {
-    h.update_u64_be(s.signer).update_u64_be(s.high_qc_round).update(s.signature.span());
-  }
-  h.update(certificate_digest(tc.high_qc).span());
-  return h.finish();
-}
-
 Verdict MessageValidator::verify_qc(const QuorumCert& qc) const {
   if (qc.round == 0) {
     if (qc.block_id == genesis_id_ && qc.height == 0 && qc.votes.empty()) return Verdict::accept();
@@ -193,7 +175,7 @@ Verdict MessageValidator::verify_proposal(const Proposal& p, std::string_view ch
                            "validator " + std::to_string(b.fields.proposer) +
                                " does not lead round " + std::to_string(b.round()));
   }
-  if (!verifier_.verify(b.fields.proposer, SignDomain::kProposal, proposal_signing_bytes(b.id),
+  if (!verifier_.verify(b.fields.proposer, SignDomain::kProposal, proposal_signing_bytes(b.id, p.tc),
                         p.signature).is_ok()) {
     return Verdict::reject(RejectReason::kBadSignature, "proposal signature does not verify");
   }

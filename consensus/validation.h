@@ -76,10 +76,6 @@ class VerifiedCertificates {
   std::deque<Hash32> order_;  // insertion order, for eviction
 };
 
-// The digests the cache keys on: SHA-256 of a domain tag and every field.
-Hash32 certificate_digest(const QuorumCert& qc);
-Hash32 certificate_digest(const TimeoutCert& tc);
-
 // Checks against one validator set. Holds references: `validators` and
 // `verifier` must outlive it. Its only state is the cache of verified
 // certificates. Not thread-safe (the cache, and the verifier need not be).

@@ -45,7 +45,7 @@ void World::equivocate(uint32_t src, std::optional<ValidatorIndex> dst, const By
   other.block = std::make_shared<const consensus::Block>(
       consensus::make_block(chain_id_, fields, std::move(other_payload)));
   other.signature = instances_[src].signer->sign(
-      SignDomain::kProposal, consensus::proposal_signing_bytes(other.block->id));
+      SignDomain::kProposal, consensus::proposal_signing_bytes(other.block->id, other.tc));
   equivocated_[a.round()] = {a.id, other.block->id};
   auto first = share(bytes);
   auto second = share(consensus::encode_message(chain_id_, other));

@@ -101,7 +101,7 @@ class Network {
   }
   Proposal proposal(const BlockPtr& b, std::optional<TimeoutCert> tc_of = {}) {
     Proposal p{b, std::move(tc_of), {}};
-    p.signature = signers[b->fields.proposer]->sign(SignDomain::kProposal, proposal_signing_bytes(b->id));
+    p.signature = signers[b->fields.proposer]->sign(SignDomain::kProposal, proposal_signing_bytes(b->id, p.tc));
     return p;
   }
   QuorumCert genesis_qc_of() const { return genesis_qc(*genesis); }

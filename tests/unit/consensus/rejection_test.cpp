@@ -43,7 +43,7 @@ class RejectionTest : public ::testing::Test {
     f.payload_hash = sha256(payload);
     auto b = std::make_shared<const Block>(make_block(kChain, f, to_bytes(payload)));
     Proposal p{b, std::nullopt, {}};
-    p.signature = net.signers[proposer]->sign(SignDomain::kProposal, proposal_signing_bytes(b->id));
+    p.signature = net.signers[proposer]->sign(SignDomain::kProposal, proposal_signing_bytes(b->id, p.tc));
     return p;
   }
 
@@ -60,7 +60,7 @@ TEST_F(RejectionTest, WrongChainIdInEnvelopeAndInHeader) {
   f.payload_hash = sha256("x");
   auto foreign = std::make_shared<const Block>(make_block("other", f, to_bytes("x")));
   Proposal p{foreign, std::nullopt, {}};
-  p.signature = net.signers[1]->sign(SignDomain::kProposal, proposal_signing_bytes(foreign->id));
+  p.signature = net.signers[1]->sign(SignDomain::kProposal, proposal_signing_bytes(foreign->id, p.tc));
   expect_rejected(bytes(p), RejectReason::kWrongChainId);
 }
 
@@ -110,6 +110,17 @@ TEST_F(RejectionTest, TcWhoseHighestQcRoundIsNotBackedByItsQc) {
   c2->on_message(3, bytes(net.proposal(b3, net.tc(2, {{0, 0}, {1, 0}, {2, 0}}))));
   EXPECT_EQ(c2->current_round(), 3u);
   EXPECT_EQ(c2->metrics().votes_sent, 1u);
+}
+
+TEST_F(RejectionTest, AProposalWhoseTcWasSwappedDoesNotVerify) {
+  // The leader of round 3 signs its block with the TC it carries; a relay
+  // that swaps in another valid TC of round 2 breaks that signature.
+  BlockPtr b3 = net.block(net.genesis, g(), 3);
+  Proposal relayed = net.proposal(b3, net.tc(2, {{0, 0}, {1, 0}, {2, 0}}));
+  relayed.tc = net.tc(2, {{0, 0}, {1, 0}, {3, 0}});
+  expect_rejected(bytes(relayed), RejectReason::kBadSignature);
+  c2->on_message(3, bytes(net.proposal(b3, net.tc(2, {{0, 0}, {1, 0}, {2, 0}}))));
+  EXPECT_EQ(c2->current_round(), 3u);
 }
 
 TEST_F(RejectionTest, TimeoutsWhosePartsDisagreeAreBadCertificates) {

@@ -123,9 +123,9 @@ TEST_F(SafetyRulesTest, RefusesAProposalForARoundAlreadyVotedIn) {
   SafetyRules leader = *SafetyRules::open(net.storages[1], *net.signers[1], 1);
   // Round 1's leader is validator 1 in a 4-validator equal-power set.
   ASSERT_EQ(net.validators->leader(1), 1u);
-  EXPECT_TRUE(leader.sign_proposal(*b1).is_ok());
+  EXPECT_TRUE(leader.sign_proposal(*b1, std::nullopt).is_ok());
   ASSERT_TRUE(leader.sign_vote(*b1, std::nullopt).is_ok());
-  auto again = leader.sign_proposal(*b1);
+  auto again = leader.sign_proposal(*b1, std::nullopt);
   ASSERT_FALSE(again.is_ok());
   EXPECT_NE(again.status().message().find("already voted"), std::string::npos);
 }
