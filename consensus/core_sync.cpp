@@ -97,8 +97,15 @@ Actions ConsensusCore::on_synced(BlockPtr block, const CommitProof& proof) {
     reject({false, RejectReason::kBadBlock, "sync proof does not show the block committed"});
     return take();
   }
-  // verify_block checks that the child's QC certifies `block` (id, height)
-  // and is valid; then the QC for the child completes the 2-chain.
+  // The synced block is checked like any other (chain id, payload hash,
+  // parent QC), so a source cannot hand over a certified header with
+  // another payload. verify_block(child) checks that the child's QC
+  // certifies `block` (id, height) and is valid; then the QC for the child
+  // completes the 2-chain.
+  if (auto v = validator_.verify_block(*block, config_.chain_id); !v.ok()) {
+    reject(v);
+    return take();
+  }
   if (auto v = validator_.verify_block(child, config_.chain_id); !v.ok()) {
     reject(v);
     return take();

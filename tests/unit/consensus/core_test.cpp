@@ -225,8 +225,14 @@ TEST_F(CoreTest, StateSyncRefusesACertifiedBlockThatIsNotShownCommitted) {
   c0->on_synced(b1, CommitProof{b2, net.qc(*b2, {1, 2, 3})});
   EXPECT_EQ(c0->committed_root().id, net.genesis->id);
   EXPECT_EQ(c0->metrics().rejected[static_cast<size_t>(RejectReason::kBadBlock)], 2u);
-  // The proof a real commit carries (the child in the next round) is accepted.
+  // A certified header handed over with another payload is refused.
   BlockPtr b2ok = net.block(b1, q1, 2);
+  auto swapped = std::make_shared<Block>(*b1);
+  swapped->payload = to_bytes("not the certified payload");
+  c0->on_synced(swapped, CommitProof{b2ok, net.qc(*b2ok, {1, 2, 3})});
+  EXPECT_EQ(c0->committed_root().id, net.genesis->id);
+  EXPECT_EQ(c0->metrics().rejected[static_cast<size_t>(RejectReason::kBadBlock)], 3u);
+  // The proof a real commit carries (the child in the next round) is accepted.
   c0->on_synced(b1, CommitProof{b2ok, net.qc(*b2ok, {1, 2, 3})});
   EXPECT_EQ(c0->committed_root().id, b1->id);
 }
