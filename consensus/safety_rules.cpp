@@ -15,6 +15,7 @@ Bytes encode_safety_state(const SafetyState& state) {
   if (state.last_vote) *r.mutable_last_vote() = vote_to_proto(*state.last_vote);
   if (state.one_chain_qc) *r.mutable_one_chain_qc() = qc_to_proto(*state.one_chain_qc);
   if (state.highest_tc) *r.mutable_highest_tc() = tc_to_proto(*state.highest_tc);
+  r.set_last_proposed_round(state.last_proposed_round);
   return serialize_proto(r);
 }
 
@@ -27,6 +28,7 @@ Result<SafetyState> decode_safety_state(ByteSpan bytes) {
   s.last_voted_round = r.last_voted_round();
   s.one_chain_round = r.one_chain_round();
   s.highest_timeout_round = r.highest_timeout_round();
+  s.last_proposed_round = r.last_proposed_round();
   if (r.has_last_vote()) {
     auto vote = vote_from_proto(r.last_vote());
     if (!vote.is_ok()) return Status::corruption("safety state vote: " + vote.status().message());
@@ -69,6 +71,7 @@ Status SafetyRules::commit(SafetyState next) {
   HPC_ASSERT(next.last_voted_round >= state_.last_voted_round);
   HPC_ASSERT(next.one_chain_round >= state_.one_chain_round);
   HPC_ASSERT(next.highest_timeout_round >= state_.highest_timeout_round);
+  HPC_ASSERT(next.last_proposed_round >= state_.last_proposed_round);
   HPC_TRY(storage_->save(next).with_context("saving safety state"));
   state_ = std::move(next);
   return Status::ok();
@@ -151,6 +154,13 @@ Result<Signature> SafetyRules::sign_proposal(const Block& block, const std::opti
     return Status::failed_precondition("already voted or timed out in round " +
                                        std::to_string(block.round()));
   }
+  // The unsafe variant that forgets voted rounds forgets proposed ones too.
+  if (block.round() <= state_.last_proposed_round && checks_last_voted_round()) {
+    return Status::failed_precondition("already proposed in round " + std::to_string(state_.last_proposed_round));
+  }
+  SafetyState next = state_;
+  next.last_proposed_round = block.round();
+  HPC_TRY(commit(std::move(next)));
   return signer_->sign(SignDomain::kProposal, proposal_signing_bytes(block.id, tc));
 }
 

@@ -31,6 +31,10 @@ struct SafetyState {
   // resumes in a round >= last_voted_round where a timeout is allowed.
   std::optional<QuorumCert> one_chain_qc;  // the QC of round one_chain_round
   std::optional<TimeoutCert> highest_tc;   // highest TC we voted or timed out after
+  // Highest round we signed a proposal for, saved before the signature is
+  // returned: a leader that crashes and restarts in its round cannot sign
+  // a second, different proposal for it.
+  uint64_t last_proposed_round = 0;
   friend bool operator==(const SafetyState&, const SafetyState&) = default;
 };
 

@@ -119,6 +119,19 @@ TEST_F(SafetyRulesTest, RefusesToTimeoutWithAQcBelowTheLock) {
   EXPECT_NE(t.status().message().find("not safe to timeout"), std::string::npos);
 }
 
+TEST_F(SafetyRulesTest, ALeaderRestartedInItsRoundCannotSignASecondProposal) {
+  {
+    SafetyRules leader = *SafetyRules::open(net.storages[1], *net.signers[1], 1);
+    ASSERT_TRUE(leader.sign_proposal(*b1, std::nullopt).is_ok());
+  }  // crashes before voting for its own block
+  SafetyRules restarted = *SafetyRules::open(net.storages[1], *net.signers[1], 1);
+  EXPECT_EQ(restarted.state().last_proposed_round, 1u);
+  BlockPtr other = net.block(net.genesis, net.genesis_qc_of(), 1, "another payload");
+  auto second = restarted.sign_proposal(*other, std::nullopt);
+  ASSERT_FALSE(second.is_ok());
+  EXPECT_NE(second.status().message().find("already proposed in round 1"), std::string::npos);
+}
+
 TEST_F(SafetyRulesTest, RefusesAProposalForARoundAlreadyVotedIn) {
   SafetyRules leader = *SafetyRules::open(net.storages[1], *net.signers[1], 1);
   // Round 1's leader is validator 1 in a 4-validator equal-power set.
