@@ -19,8 +19,9 @@ uint64_t CoreMetrics::rejected_total() const {
 
 Result<std::unique_ptr<ConsensusCore>> ConsensusCore::create(CoreConfig config, CoreDeps deps,
                                                              std::optional<Recovery> recovery) {
-  HPC_ASSERT(deps.validators && deps.signer && deps.verifier && deps.safety_storage);
-  if (config.self >= deps.validators->size()) {
+  const bool observer = config.self == kObserver;
+  HPC_ASSERT(deps.validators && deps.verifier && (observer || (deps.signer && deps.safety_storage)));
+  if (!observer && config.self >= deps.validators->size()) {
     return Status::invalid_argument("self index is not in the validator set");
   }
   const Block genesis = genesis_block(config.chain_id);
@@ -33,18 +34,20 @@ Result<std::unique_ptr<ConsensusCore>> ConsensusCore::create(CoreConfig config, 
       recovery->root_qc.round != recovery->root->round()) {
     return Status::invalid_argument("recovery QC does not certify the recovery root");
   }
+  std::optional<SafetyRules> safety;
+  if (!observer) {
 #if defined(HPCHAIN_UNSAFE_VARIANTS)
-  HPC_ASSIGN_OR_RETURN(auto safety, SafetyRules::open(*deps.safety_storage, *deps.signer,
-                                                      config.self, config.unsafe_variants));
+    HPC_ASSIGN_OR_RETURN(safety, SafetyRules::open(*deps.safety_storage, *deps.signer, config.self,
+                                                   config.unsafe_variants));
 #else
-  HPC_ASSIGN_OR_RETURN(auto safety,
-                       SafetyRules::open(*deps.safety_storage, *deps.signer, config.self));
+    HPC_ASSIGN_OR_RETURN(safety, SafetyRules::open(*deps.safety_storage, *deps.signer, config.self));
 #endif
+  }
   return std::unique_ptr<ConsensusCore>(new ConsensusCore(
       std::move(config), deps, std::move(safety), std::move(*recovery), genesis.id));
 }
 
-ConsensusCore::ConsensusCore(CoreConfig config, CoreDeps deps, SafetyRules safety,
+ConsensusCore::ConsensusCore(CoreConfig config, CoreDeps deps, std::optional<SafetyRules> safety,
                              Recovery recovery, Hash32 genesis_id)
     : config_(std::move(config)),
       validators_(*deps.validators),
@@ -60,12 +63,17 @@ ConsensusCore::ConsensusCore(CoreConfig config, CoreDeps deps, SafetyRules safet
   // before they were saved): see SafetyState::one_chain_qc.
   // Together they bring the restarted validator to a round >= its last
   // voted round, where SafetyRules lets it time out.
-  const SafetyState& saved = safety_.state();
+  const SafetyState& saved = safety_state();
   if (saved.one_chain_qc && saved.one_chain_qc->round > high_qc_.round) high_qc_ = *saved.one_chain_qc;
   if (saved.highest_tc) {
     pacemaker_.observe_tc(*saved.highest_tc);
     if (saved.highest_tc->high_qc.round > high_qc_.round) high_qc_ = saved.highest_tc->high_qc;
   }
+}
+
+const SafetyState& ConsensusCore::safety_state() const {
+  static const SafetyState kNone;
+  return safety_ ? safety_->state() : kNone;
 }
 
 Actions ConsensusCore::take() {
@@ -168,7 +176,8 @@ void ConsensusCore::insert_and_vote(ValidatorIndex from, const Proposal& p) {
 }
 
 void ConsensusCore::vote_for(const Block& block, const std::optional<TimeoutCert>& tc) {
-  auto vote = safety_.sign_vote(block, tc);
+  if (!safety_) return;  // an observer follows, it does not vote
+  auto vote = safety_->sign_vote(block, tc);
   if (!vote.is_ok()) {
     return reject({false, RejectReason::kSafetyRefused, vote.status().message()});
   }
@@ -295,6 +304,7 @@ Actions ConsensusCore::on_timer(uint64_t round) {
 }
 
 void ConsensusCore::local_timeout() {
+  if (!safety_) return;  // an observer waits for the validators' TC
   const uint64_t round = current_round();
   // Already timed out in this round: send the same message again.
   if (const auto& own = pacemaker_.own_timeout()) {
@@ -302,7 +312,7 @@ void ConsensusCore::local_timeout() {
     return;
   }
   const auto tc = pacemaker_.entry_tc();
-  auto share = safety_.sign_timeout(round, high_qc_, tc);
+  auto share = safety_->sign_timeout(round, high_qc_, tc);
   if (!share.is_ok()) {
     return reject({false, RejectReason::kSafetyRefused, share.status().message()});
   }
@@ -340,7 +350,7 @@ Actions ConsensusCore::on_payload_ready(uint64_t round, Bytes payload, uint64_t 
     p.tc = pacemaker_.entry_tc();
     HPC_ASSERT(p.tc.has_value());  // the round was entered by a TC
   }
-  auto sig = safety_.sign_proposal(*p.block, p.tc);
+  auto sig = safety_->sign_proposal(*p.block, p.tc);
   if (!sig.is_ok()) {
     reject({false, RejectReason::kSafetyRefused, sig.status().message()});
     return take();

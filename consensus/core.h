@@ -66,11 +66,17 @@ class CommittedBlockReader {
   virtual BlockPtr find(const Hash32& id) const = 0;
 };
 
+// CoreConfig::self of an observer: a core that follows the chain (verifies
+// proposals and timeouts, forms TCs, commits) and signs nothing. A sync
+// target and a joining institution run one until a validator set that holds
+// their key makes them a voter (the epoch change wires that step).
+inline constexpr ValidatorIndex kObserver = 0xffffffffu;
+
 HPC_CONSENSUS_VARIANT_BEGIN
 
 struct CoreConfig {
   std::string chain_id;
-  ValidatorIndex self = 0;
+  ValidatorIndex self = 0;  // our index in the validator set, or kObserver
   PacemakerConfig pacemaker;
   // Rounds further ahead than this are rejected (kRoundTooFar): the bound
   // on every per-round container.
@@ -87,7 +93,7 @@ HPC_CONSENSUS_VARIANT_END
 
 struct CoreDeps {
   const ValidatorSet* validators = nullptr;
-  Signer* signer = nullptr;
+  Signer* signer = nullptr;  // null for an observer, as is safety_storage
   const SignatureVerifier* verifier = nullptr;
   SafetyStorage* safety_storage = nullptr;
   const CommittedBlockReader* committed_blocks = nullptr;  // may be null
@@ -149,12 +155,14 @@ class ConsensusCore {
   const Block& committed_root() const { return tree_.root(); }
   const QuorumCert& committed_root_qc() const { return tree_.root_qc(); }
   const CoreMetrics& metrics() const { return metrics_; }
-  const SafetyState& safety_state() const { return safety_.state(); }
+  // An observer's is always the default (it signs nothing).
+  const SafetyState& safety_state() const;
+  bool is_observer() const { return config_.self == kObserver; }
   const ValidatorSet& validators() const { return validators_; }
   const Hash32& genesis_id() const { return genesis_id_; }
 
  private:
-  ConsensusCore(CoreConfig config, CoreDeps deps, SafetyRules safety, Recovery recovery,
+  ConsensusCore(CoreConfig config, CoreDeps deps, std::optional<SafetyRules> safety, Recovery recovery,
                 Hash32 genesis_id);
   Actions take();
   void reject(const Verdict& v);
@@ -186,7 +194,7 @@ class ConsensusCore {
   const CommittedBlockReader* committed_blocks_;
   Hash32 genesis_id_;
   MessageValidator validator_;
-  SafetyRules safety_;
+  std::optional<SafetyRules> safety_;  // empty for an observer
   Pacemaker pacemaker_;
   VoteAggregator votes_;
   BlockTree tree_;

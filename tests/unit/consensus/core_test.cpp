@@ -52,6 +52,40 @@ TEST_F(CoreTest, VotesGoToTheNextLeaderWhichFormsAQcAndProposes) {
   EXPECT_EQ(sends[0].to, 3u);
 }
 
+TEST_F(CoreTest, AnObserverFollowsVerifiesAndCommitsButSignsNothing) {
+  CoreConfig cfg;
+  cfg.chain_id = testing::kChain;
+  cfg.self = kObserver;
+  auto observer = std::move(ConsensusCore::create(
+      cfg, CoreDeps{net.validators.get(), nullptr, net.verifier.get(), nullptr, nullptr})).value();
+  EXPECT_TRUE(observer->is_observer());
+  Actions all = observer->start();
+  BlockPtr b1 = net.block(net.genesis, g(), 1);
+  BlockPtr b2 = net.block(b1, net.qc(*b1, {0, 1, 2}), 2);
+  BlockPtr b3 = net.block(b2, net.qc(*b2, {0, 1, 2}), 3);
+  for (const BlockPtr& b : {b1, b2, b3}) {
+    Actions a = observer->on_message(b->fields.proposer, bytes(net.proposal(b)));
+    all.insert(all.end(), a.begin(), a.end());
+  }
+  // A forged proposal is refused like anywhere else.
+  Proposal forged = net.proposal(net.block(b3, net.qc(*b3, {0, 1, 2}), 4));
+  forged.signature.bytes[4] ^= 1;
+  observer->on_message(0, bytes(forged));
+  EXPECT_EQ(observer->metrics().rejected[static_cast<size_t>(RejectReason::kBadSignature)], 1u);
+  // Its round timer fires: still nothing to sign or send.
+  Actions timer = observer->on_timer(observer->current_round());
+  all.insert(all.end(), timer.begin(), timer.end());
+  const auto commits = actions_of<CommitAction>(all);
+  ASSERT_EQ(commits.size(), 1u);
+  EXPECT_EQ(commits[0].committed.block->id, b1->id);
+  EXPECT_EQ(observer->current_round(), 3u);
+  EXPECT_TRUE(actions_of<SendAction>(all).empty());
+  EXPECT_TRUE(actions_of<BroadcastAction>(all).empty());
+  EXPECT_TRUE(actions_of<PayloadRequestAction>(all).empty());
+  EXPECT_EQ(observer->metrics().votes_sent + observer->metrics().timeouts_sent +
+                observer->metrics().proposals_sent, 0u);
+}
+
 TEST_F(CoreTest, TwoChainCommitNeedsConsecutiveRounds) {
   auto c0 = net.core(0);
   c0->start();
