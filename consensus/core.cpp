@@ -290,9 +290,18 @@ void ConsensusCore::advance_round() {
   votes_.prune_below(round - 1);
   proposals_seen_.erase(proposals_seen_.begin(), proposals_seen_.lower_bound(round));
   out_.push_back(TimerAction{round, pacemaker_.round_timeout_ms(high_qc_.round)});
-  if (validators_.leader(round) == config_.self) {
-    out_.push_back(PayloadRequestAction{round, high_qc_.height + 1});
+  if (validators_.leader(round) == config_.self) request_payload(round);
+}
+
+void ConsensusCore::request_payload(uint64_t round) {
+  PayloadRequestAction request{round, high_qc_.height + 1, high_qc_.block_id, {}, config_.max_payload_bytes};
+  // As far as the tree holds them: after a restart the high QC's block may
+  // be missing, and the list is then empty.
+  for (BlockPtr b = tree_.find(high_qc_.block_id); b != nullptr && b->id != tree_.root().id;
+       b = tree_.find(b->parent_id())) {
+    request.uncommitted_ancestors.push_back(b);
   }
+  out_.push_back(std::move(request));
 }
 
 Actions ConsensusCore::on_timer(uint64_t round) {
@@ -331,6 +340,11 @@ Actions ConsensusCore::on_payload_ready(uint64_t round, Bytes payload, uint64_t 
   if (round != current_round() || validators_.leader(round) != config_.self ||
       proposed_round_ >= round) {
     return {};
+  }
+  if (payload.size() > config_.max_payload_bytes) {
+    reject({false, RejectReason::kPayloadTooLarge,
+            std::to_string(payload.size()) + "-byte payload exceeds max_payload_bytes"});
+    return take();
   }
   BlockFields f;
   f.height = high_qc_.height + 1;

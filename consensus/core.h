@@ -50,9 +50,16 @@ struct TimerAction {
   uint64_t delay_ms = 0;
 };
 // We lead `round`: call on_payload_ready(round, ...) with a payload.
+// The payload must fit in max_payload_bytes (on_payload_ready refuses a
+// larger one) and should not repeat what the uncommitted ancestors carry.
 struct PayloadRequestAction {
   uint64_t round = 0;
   uint64_t height = 0;
+  Hash32 parent_id;  // the block the proposal will extend
+  // The blocks between the committed root and the new block, parent first:
+  // their payloads are ordered but not committed yet.
+  std::vector<BlockPtr> uncommitted_ancestors;
+  uint64_t max_payload_bytes = 0;
 };
 using Action = std::variant<SendAction, BroadcastAction, FetchBlockAction, CommitAction,
                             TimerAction, PayloadRequestAction>;
@@ -84,6 +91,7 @@ struct CoreConfig {
   size_t max_pending_proposals = 8;   // proposals waiting for a fetched parent
   size_t max_waiting_blocks = 1024;   // fetched blocks waiting for their parent
   size_t max_outstanding_fetches = 16;
+  uint64_t max_payload_bytes = uint64_t{4} << 20;  // largest payload we propose
 #if defined(HPCHAIN_UNSAFE_VARIANTS)
   UnsafeVariants unsafe_variants;  // test-only library: deliberately broken rules
 #endif
@@ -179,6 +187,7 @@ class ConsensusCore {
   void process_tc(const TimeoutCert& tc);
   void try_commit(const QuorumCert& qc);
   void advance_round();
+  void request_payload(uint64_t round);  // the PayloadRequestAction of a round we lead
   void local_timeout();
   // Asks for block `id` at `height` (named by a verified QC or a child's
   // parent link), first from `hint`; a no-op when max_outstanding_fetches

@@ -41,6 +41,7 @@ enum class RejectReason : uint8_t {
   kBadCertificate,     // a TC or timeout whose parts disagree with each other
   kAlreadyCounted,     // another vote, timeout or proposal of a signer already
                        // counted in that round: dropped before any signature check
+  kPayloadTooLarge,    // the host's payload for our proposal exceeds max_payload_bytes
   kCount,
 };
 inline constexpr size_t kRejectReasonCount = static_cast<size_t>(RejectReason::kCount);

@@ -37,7 +37,18 @@ TEST_F(CoreTest, VotesGoToTheNextLeaderWhichFormsAQcAndProposes) {
   EXPECT_EQ(c2->metrics().qcs_formed, 1u);
   EXPECT_EQ(c2->current_round(), 2u);
   EXPECT_EQ(c2->high_qc().block_id, b1->id);
-  ASSERT_EQ(actions_of<PayloadRequestAction>(after).size(), 1u);
+  const auto requests = actions_of<PayloadRequestAction>(after);
+  ASSERT_EQ(requests.size(), 1u);
+  // The request names the parent, the uncommitted ancestors (b1 only: the
+  // root is genesis) and the byte limit.
+  EXPECT_EQ(requests[0].parent_id, b1->id);
+  ASSERT_EQ(requests[0].uncommitted_ancestors.size(), 1u);
+  EXPECT_EQ(requests[0].uncommitted_ancestors[0]->id, b1->id);
+  EXPECT_EQ(requests[0].max_payload_bytes, CoreConfig{}.max_payload_bytes);
+  // A payload over the limit is refused and proposes nothing.
+  const Bytes oversized(requests[0].max_payload_bytes + 1, 0x55);
+  EXPECT_TRUE(c2->on_payload_ready(2, oversized, 123).empty());
+  EXPECT_EQ(c2->metrics().rejected[static_cast<size_t>(RejectReason::kPayloadTooLarge)], 1u);
   auto proposed = c2->on_payload_ready(2, to_bytes("payload"), 123);
   auto broadcasts = actions_of<BroadcastAction>(proposed);
   ASSERT_EQ(broadcasts.size(), 1u);
