@@ -61,8 +61,18 @@ struct PayloadRequestAction {
   std::vector<BlockPtr> uncommitted_ancestors;
   uint64_t max_payload_bytes = 0;
 };
+// We are too far behind to catch up block by block: a verified certificate
+// names block `block_id` at `height`, more than max_waiting_blocks above our
+// committed root. The host should state-sync from `peer` (or anyone) and
+// call on_synced. Emitted once per higher target.
+struct SyncRequestAction {
+  ValidatorIndex peer = 0;
+  Hash32 block_id;
+  uint64_t height = 0;
+};
+
 using Action = std::variant<SendAction, BroadcastAction, FetchBlockAction, CommitAction,
-                            TimerAction, PayloadRequestAction>;
+                            TimerAction, PayloadRequestAction, SyncRequestAction>;
 using Actions = std::vector<Action>;
 
 // Blocks the host committed earlier, so that lagging peers can fetch them
@@ -232,6 +242,7 @@ class ConsensusCore {
   };
   std::map<Hash32, Fetch> fetches_;
   CoreMetrics metrics_;
+  uint64_t sync_requested_height_ = 0;  // highest SyncRequestAction target so far
   Actions out_;
 };
 

@@ -7,6 +7,12 @@
 namespace hpchain::consensus {
 
 void ConsensusCore::request_fetch(const Hash32& id, ValidatorIndex hint, uint64_t height) {
+  // Block by block, at most max_waiting_blocks can wait for their parents:
+  // beyond that, only a state sync catches up.
+  if (height > tree_.root().height() + config_.max_waiting_blocks && height > sync_requested_height_) {
+    sync_requested_height_ = height;
+    out_.push_back(SyncRequestAction{hint, id, height});
+  }
   if (fetches_.count(id) == 0 && fetches_.size() >= config_.max_outstanding_fetches) return;
   Fetch& fetch = fetches_[id];
   const uint32_t attempt = fetch.attempts++;

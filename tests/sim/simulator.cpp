@@ -159,6 +159,8 @@ void World::apply(uint32_t i, consensus::Actions actions) {
       record_commit(i, c->committed);
     } else if (auto* t = std::get_if<consensus::TimerAction>(&action)) {
       push({now_ms_ + t->delay_ms, 0, EventKind::kTimer, i, 0, t->round, instances_[i].generation, false, {}});
+    } else if (std::holds_alternative<consensus::SyncRequestAction>(action)) {
+      // The simulator has no state sync: laggards catch up block by block.
     } else {
       const auto& p = std::get<consensus::PayloadRequestAction>(action);
       push({now_ms_ + 1, 0, EventKind::kPayload, i, 0, p.round, instances_[i].generation, false, {}});

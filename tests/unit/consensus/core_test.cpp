@@ -97,6 +97,38 @@ TEST_F(CoreTest, AnObserverFollowsVerifiesAndCommitsButSignsNothing) {
                 observer->metrics().proposals_sent, 0u);
 }
 
+TEST_F(CoreTest, ACoreFarBehindAsksTheHostToSyncOncePerTarget) {
+  auto c0 = net.core(0);
+  c0->start();
+  // A certified block 1,999 heights up, which we do not hold.
+  BlockFields far;
+  far.height = 1999;
+  far.round = 4;
+  far.parent_id = sha256("unknown ancestor");
+  far.parent_qc = g();
+  far.payload_hash = sha256("p");
+  far.proposer = net.validators->leader(4);
+  auto x = std::make_shared<const Block>(make_block(testing::kChain, far, to_bytes("p")));
+  BlockPtr b5 = net.block(x, net.qc(*x, {1, 2, 3}), 5);
+  auto actions = c0->on_message(1, bytes(net.proposal(b5)));
+  const auto syncs = actions_of<SyncRequestAction>(actions);
+  ASSERT_EQ(syncs.size(), 1u);
+  EXPECT_EQ(syncs[0].block_id, x->id);
+  EXPECT_EQ(syncs[0].height, 1999u);
+  EXPECT_EQ(syncs[0].peer, 1u);
+  // A block fetch is still tried, and the same target is not asked again.
+  EXPECT_EQ(actions_of<FetchBlockAction>(actions).size(), 1u);
+  EXPECT_TRUE(actions_of<SyncRequestAction>(c0->on_timer(c0->current_round())).empty());
+  // A block within reach is fetched without a sync request.
+  auto c1 = net.core(1);
+  c1->start();
+  BlockPtr b1 = net.block(net.genesis, g(), 1);
+  BlockPtr b2 = net.block(b1, net.qc(*b1, {0, 2, 3}), 2);
+  auto near = c1->on_message(2, bytes(net.proposal(b2)));
+  EXPECT_TRUE(actions_of<SyncRequestAction>(near).empty());
+  EXPECT_EQ(actions_of<FetchBlockAction>(near).size(), 1u);
+}
+
 TEST_F(CoreTest, TwoChainCommitNeedsConsecutiveRounds) {
   auto c0 = net.core(0);
   c0->start();
