@@ -26,7 +26,9 @@ class Signer {
 
 // Checks signatures of the validators of one set. Ok when `sig` is the
 // signature of validator `signer` over `message` in `domain`; InvalidArgument
-// otherwise (including an index outside the set). Must be a pure function.
+// otherwise (including an index outside the set). Must be a pure function
+// and thread-safe: a host's signature pool calls it from several threads at
+// once (preverify.h); the secp256k1 verifier is (its context is read-only).
 class SignatureVerifier {
  public:
   virtual ~SignatureVerifier() = default;
