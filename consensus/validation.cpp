@@ -57,9 +57,13 @@ Verdict MessageValidator::verify_qc(const QuorumCert& qc) const {
     if (qc.block_id == genesis_id_ && qc.height == 0 && qc.votes.empty()) return Verdict::accept();
     return Verdict::reject(RejectReason::kQcNoQuorum, "round-0 QC is not the genesis QC");
   }
-  const Hash32 digest = certificate_digest(qc);
+  return check_once(certificate_digest(qc), [&] { return verify_qc_signatures(qc); });
+}
+
+template <class Check>
+Verdict MessageValidator::check_once(const Hash32& digest, Check check) const {
   if (verified_.contains(digest)) return Verdict::accept();
-  Verdict verdict = verify_qc_signatures(qc);
+  Verdict verdict = check();
   if (verdict.ok()) verified_.insert(digest);
   return verdict;
 }
@@ -79,11 +83,7 @@ Verdict MessageValidator::verify_qc_signatures(const QuorumCert& qc) const {
 }
 
 Verdict MessageValidator::verify_tc(const TimeoutCert& tc) const {
-  const Hash32 digest = certificate_digest(tc);
-  if (verified_.contains(digest)) return Verdict::accept();
-  Verdict verdict = verify_tc_signatures(tc);
-  if (verdict.ok()) verified_.insert(digest);
-  return verdict;
+  return check_once(certificate_digest(tc), [&] { return verify_tc_signatures(tc); });
 }
 
 Verdict MessageValidator::verify_tc_signatures(const TimeoutCert& tc) const {

@@ -111,6 +111,9 @@ class MessageValidator {
 
  private:
   Verdict check_signers(const std::vector<ValidatorIndex>& signers, RejectReason no_quorum) const;
+  // check() unless `digest` verified before; a success is remembered.
+  template <class Check>
+  Verdict check_once(const Hash32& digest, Check check) const;
   Verdict verify_qc_signatures(const QuorumCert& qc) const;
   Verdict verify_tc_signatures(const TimeoutCert& tc) const;
 
