@@ -37,10 +37,11 @@ std::vector<CommittedBlock> BlockTree::commit_for(const QuorumCert& qc) {
   if (certified == nullptr) return {};
   HPC_ASSERT(certified->round() == qc.round && certified->height() == qc.height);
   BlockPtr parent = find(certified->parent_id());
-  if (parent == nullptr || parent->round() + 1 != certified->round() ||
-      parent->height() <= root_->height()) {
-    return {};
-  }
+  bool consecutive = parent != nullptr && parent->round() + 1 == certified->round();
+#if defined(HPCHAIN_UNSAFE_VARIANTS)
+  consecutive = consecutive || (parent != nullptr && commit_non_consecutive_);
+#endif
+  if (parent == nullptr || !consecutive || parent->height() <= root_->height()) return {};
   std::vector<CommittedBlock> chain;
   chain.push_back(CommittedBlock{parent, certified->parent_qc(), CommitProof{certified, qc}});
   for (BlockPtr cur = parent; cur->parent_id() != root_->id;) {

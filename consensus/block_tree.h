@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "consensus/types.h"
+#include "consensus/unsafe_variants.h"
 #include "consensus/validation.h"
 
 namespace hpchain::consensus {
@@ -34,9 +35,15 @@ struct CommittedBlock {
   std::optional<CommitProof> proof;
 };
 
+HPC_CONSENSUS_VARIANT_BEGIN
+
 class BlockTree {
  public:
   BlockTree(BlockPtr root, QuorumCert root_qc);
+#if defined(HPCHAIN_UNSAFE_VARIANTS)
+  // Test-only: the broken commit rule (UnsafeVariants::commit_non_consecutive).
+  void set_commit_non_consecutive(bool on) { commit_non_consecutive_ = on; }
+#endif
 
   const Block& root() const { return *root_; }
   const QuorumCert& root_qc() const { return root_qc_; }
@@ -67,6 +74,11 @@ class BlockTree {
   BlockPtr root_;
   QuorumCert root_qc_;
   std::map<Hash32, BlockPtr> blocks_;  // includes the root
+#if defined(HPCHAIN_UNSAFE_VARIANTS)
+  bool commit_non_consecutive_ = false;
+#endif
 };
+
+HPC_CONSENSUS_VARIANT_END
 
 }  // namespace hpchain::consensus

@@ -59,6 +59,9 @@ ConsensusCore::ConsensusCore(CoreConfig config, CoreDeps deps, std::optional<Saf
       votes_(*deps.validators),
       tree_(recovery.root, recovery.root_qc),
       high_qc_(recovery.root_qc) {
+#if defined(HPCHAIN_UNSAFE_VARIANTS)
+  tree_.set_commit_non_consecutive(config_.unsafe_variants.commit_non_consecutive);
+#endif
   // Resume from the certificates our safety state kept (we verified them
   // before they were saved): see SafetyState::one_chain_qc.
   // Together they bring the restarted validator to a round >= its last

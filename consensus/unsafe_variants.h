@@ -6,7 +6,8 @@
 // fail points only under a feature flag for the same reason).
 //
 // In the unsafe build, the classes whose layout changes (SafetyRules,
-// CoreConfig, ConsensusCore) live in the inline namespace `unsafe_variants`:
+// BlockTree, CoreConfig, ConsensusCore) live in the inline namespace
+// `unsafe_variants`:
 // their symbols get other names, so a binary that linked both libraries by
 // mistake would fail to link instead of silently mixing two layouts (an ODR
 // violation). tests/unit/consensus/unsafe_variants_test.cpp checks that the
@@ -28,6 +29,9 @@ struct UnsafeVariants {
   bool skip_last_voted_round_check = false;
   // Votes after a TC for a block below the TC's highest QC.
   bool skip_tc_lock_check = false;
+  // Commits a certified block's parent even when the two rounds are not
+  // consecutive (a broken 2-chain rule).
+  bool commit_non_consecutive = false;
 };
 
 HPC_CONSENSUS_VARIANT_END

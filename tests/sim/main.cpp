@@ -5,7 +5,7 @@
 //   hpchain-sim --bench --n N --run-ms MS   no faults; prints committed blocks/s and messages/s
 // Options: --n N (validators; default drawn in [4, --max-n]), --max-n N,
 //   --faults LIST (default all; see FaultSet::parse), --real-crypto,
-//   --broken skip-last-voted-round|skip-tc-lock, --trace, --quiet.
+//   --broken skip-last-voted-round|skip-tc-lock|commit-non-consecutive, --trace, --quiet.
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -40,7 +40,8 @@ constexpr const char* kUsage =
     "                   lost-disk, partition, slow, drop, duplicate, equivocate, double-vote,\n"
     "                   twins, garbage, forge-tc\n"
     "  --real-crypto    secp256k1 signatures instead of the fast simulated ones\n"
-    "  --broken KIND    test-only unsafe variant: skip-last-voted-round | skip-tc-lock\n"
+    "  --broken KIND    test-only unsafe variant: skip-last-voted-round | skip-tc-lock |\n"
+    "                   commit-non-consecutive (a broken 2-chain commit rule)\n"
     "  --trace          print every delivered event\n"
     "  --quiet          only the summary line\n"
     "Exit codes: 0 no violation or stall, 1 a violation or stall, 2 bad arguments.\n"
@@ -88,6 +89,7 @@ Options parse(int argc, char** argv) {
       const std::string kind = value();
       if (kind == "skip-last-voted-round") o.config.broken.skip_last_voted_round_check = true;
       else if (kind == "skip-tc-lock") o.config.broken.skip_tc_lock_check = true;
+      else if (kind == "commit-non-consecutive") o.config.broken.commit_non_consecutive = true;
       else usage("unknown --broken kind");
     } else {
       usage(("unknown argument " + arg).c_str());

@@ -23,7 +23,8 @@ using testing::Network;
 // Every name the unsafe build adds: the namespace (in each mangled symbol),
 // the type, and the flags (in debug information).
 const std::vector<std::string> kUnsafeNames = {"unsafe_variants", "UnsafeVariants",
-                                               "skip_last_voted_round_check", "skip_tc_lock_check"};
+                                               "skip_last_voted_round_check", "skip_tc_lock_check",
+                                               "commit_non_consecutive"};
 
 std::string read_file(const char* path) {
   std::ifstream in(path, std::ios::binary);
@@ -47,6 +48,28 @@ TEST(UnsafeVariantsTest, SkippingTheLastVotedRoundCheckSignsADoubleVote) {
   ASSERT_TRUE(r.sign_vote(*b1, std::nullopt).is_ok());
   BlockPtr other = net.block(net.genesis, net.genesis_qc_of(), 1, "other");
   EXPECT_EQ(r.sign_vote(*other, std::nullopt)->block_id, other->id);  // the broken double vote
+}
+
+TEST(UnsafeVariantsTest, TheBrokenCommitRuleCommitsANonConsecutiveTwoChain) {
+  Network net{4};
+  BlockPtr b1 = net.block(net.genesis, net.genesis_qc_of(), 1);
+  const QuorumCert q1 = net.qc(*b1, {0, 1, 2});
+  // b2 follows a TC for round 2, in round 3; q2 certifies it. b1 <- b2 are
+  // not consecutive, so the real rule commits nothing; the broken one b1.
+  BlockPtr b2 = net.block(b1, q1, 3);
+  BlockPtr b3 = net.block(b2, net.qc(*b2, {0, 1, 2}), 4);
+  const TimeoutCert t2 = net.tc(2, {{1, 1}, {2, 1}, {3, 1}}, q1);
+  for (const bool broken : {false, true}) {
+    CoreConfig cfg;
+    cfg.unsafe_variants.commit_non_consecutive = broken;
+    Network fresh{4};
+    auto core = fresh.core(0, cfg);
+    core->start();
+    core->on_message(1, encode_message(testing::kChain, net.proposal(b1)));
+    core->on_message(3, encode_message(testing::kChain, net.proposal(b2, t2)));
+    core->on_message(0, encode_message(testing::kChain, net.proposal(b3)));
+    EXPECT_EQ(core->committed_root().id, broken ? b1->id : net.genesis->id) << broken;
+  }
 }
 
 TEST(UnsafeVariantsTest, TheProductionLibraryContainsNoUnsafeVariant) {
