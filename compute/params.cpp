@@ -6,6 +6,14 @@
 
 namespace hpchain::compute {
 
+bool is_valid_name(std::string_view name) {
+  if (name.empty() || name.size() > 64) return false;
+  for (char c : name) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return false;
+  }
+  return true;
+}
+
 std::string format_param_number(double v) {
   char buffer[64];
   const auto r = std::to_chars(buffer, buffer + sizeof(buffer), v);
@@ -35,9 +43,7 @@ Result<ParamValue> parse_choice(const ParamSpec& spec, std::string_view text) {
                                   "' is not one of " + allowed);
 }
 Result<ParamValue> parse_name(const ParamSpec& spec, std::string_view text) {
-  bool valid = !text.empty() && text.size() <= 64;
-  for (char c : text) valid = valid && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_');
-  if (!valid) {
+  if (!is_valid_name(text)) {
     return Status::invalid_argument("parameter '" + spec.name + "': '" + std::string(text) +
                                     "' is not a name (1 to 64 of a-z, 0-9, _)");
   }

@@ -50,6 +50,10 @@ struct ParamValue {
 using ParamSet = std::map<std::string, ParamValue>;
 using RawParams = std::map<std::string, std::string>;
 
+// True for 1 to 64 of [a-z0-9_]: kernel and parameter names (ParamType::kName
+// values, and the names a registry accepts).
+bool is_valid_name(std::string_view name);
+
 // Shortest round-trip decimal spelling of a double (for output only; the
 // digest encodes the bits).
 std::string format_param_number(double v);

@@ -5,19 +5,9 @@
 
 namespace hpchain::compute {
 
-namespace {
-bool valid_kernel_name(std::string_view name) {
-  if (name.empty() || name.size() > 64) return false;
-  for (char c : name) {
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return false;
-  }
-  return true;
-}
-}  // namespace
-
 Status KernelRegistry::add(KernelDescriptor descriptor) {
   const std::string& name = descriptor.info.name;
-  if (!valid_kernel_name(name)) {
+  if (!is_valid_name(name)) {
     return Status::invalid_argument("kernel name '" + name + "' is not 1 to 64 of [a-z0-9_]");
   }
   if (name == "param_scan") return Status::invalid_argument("kernel name 'param_scan' is reserved");
