@@ -54,19 +54,14 @@ void PreverifiedSignatures::record(ValidatorIndex signer, SignDomain domain, Byt
                                    const Signature& sig) {
   const Hash32 key = signature_key(signer, domain, message, sig);
   std::lock_guard<std::mutex> lock(mutex_);
-  if (!keys_.insert(key).second) return;
-  order_.push_back(key);
-  if (order_.size() > capacity_) {
-    keys_.erase(order_.front());
-    order_.pop_front();
-  }
+  keys_.insert(key);
 }
 
 bool PreverifiedSignatures::contains(ValidatorIndex signer, SignDomain domain, ByteSpan message,
                                      const Signature& sig) const {
   const Hash32 key = signature_key(signer, domain, message, sig);
   std::lock_guard<std::mutex> lock(mutex_);
-  return keys_.count(key) != 0;
+  return keys_.contains(key);
 }
 
 size_t PreverifiedSignatures::size() const {

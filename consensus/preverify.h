@@ -9,12 +9,11 @@
 // what it accepts, are exactly those of a core without the pool.
 #pragma once
 
-#include <deque>
 #include <mutex>
-#include <set>
 
 #include "consensus/codec.h"
 #include "consensus/crypto.h"
+#include "consensus/validation.h"
 
 namespace hpchain::consensus {
 
@@ -22,16 +21,14 @@ namespace hpchain::consensus {
 // signature). Bounded: the oldest go first. Thread-safe.
 class PreverifiedSignatures {
  public:
-  explicit PreverifiedSignatures(size_t capacity = 1 << 16) : capacity_(capacity) {}
+  explicit PreverifiedSignatures(size_t capacity = 1 << 16) : keys_(capacity) {}
   void record(ValidatorIndex signer, SignDomain domain, ByteSpan message, const Signature& sig);
   bool contains(ValidatorIndex signer, SignDomain domain, ByteSpan message, const Signature& sig) const;
   size_t size() const;
 
  private:
-  const size_t capacity_;
   mutable std::mutex mutex_;
-  std::set<Hash32> keys_;
-  std::deque<Hash32> order_;
+  BoundedDigestSet keys_;  // guarded by mutex_
 };
 
 // Checks every signature in `message` with `verifier` (which must be

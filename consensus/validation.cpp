@@ -43,10 +43,10 @@ Verdict MessageValidator::check_signers(const std::vector<ValidatorIndex>& signe
   return Verdict::accept();
 }
 
-void VerifiedCertificates::insert(const Hash32& digest) {
+void BoundedDigestSet::insert(const Hash32& digest) {
   if (!digests_.insert(digest).second) return;
   order_.push_back(digest);
-  if (order_.size() > kCapacity) {
+  if (order_.size() > capacity_) {
     digests_.erase(order_.front());
     order_.pop_front();
   }

@@ -60,21 +60,30 @@ struct [[nodiscard]] Verdict {
   bool ok() const { return accepted; }
 };
 
-// Remembers the digests of the last kCapacity certificates that verified, so
-// a QC or TC that arrives again (in every proposal, timeout and sync
-// response that carries it) is checked once per node. Bounded; the oldest
-// entry goes first. A digest covers every byte the verdict depends on, so a
-// certificate that differs in any signature or signer is checked afresh.
-class VerifiedCertificates {
+// A set of digests that holds at most `capacity`: once full, the oldest
+// goes first. Not thread-safe.
+class BoundedDigestSet {
  public:
-  static constexpr size_t kCapacity = 256;
+  explicit BoundedDigestSet(size_t capacity) : capacity_(capacity) {}
   bool contains(const Hash32& digest) const { return digests_.count(digest) != 0; }
   void insert(const Hash32& digest);
   size_t size() const { return digests_.size(); }
 
  private:
+  size_t capacity_;
   std::set<Hash32> digests_;
   std::deque<Hash32> order_;  // insertion order, for eviction
+};
+
+// Remembers the digests of the last kCapacity certificates that verified, so
+// a QC or TC that arrives again (in every proposal, timeout and sync
+// response that carries it) is checked once per node. A digest covers every
+// byte the verdict depends on, so a certificate that differs in any
+// signature or signer is checked afresh.
+class VerifiedCertificates : public BoundedDigestSet {
+ public:
+  static constexpr size_t kCapacity = 256;
+  VerifiedCertificates() : BoundedDigestSet(kCapacity) {}
 };
 
 // Checks against one validator set. Holds references: `validators` and
