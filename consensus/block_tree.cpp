@@ -59,16 +59,21 @@ std::vector<CommittedBlock> BlockTree::commit_for(const QuorumCert& qc) {
   return chain;
 }
 
+std::vector<BlockPtr> BlockTree::blocks_by_height() const {
+  std::vector<BlockPtr> by_height;
+  for (const auto& [id, b] : blocks_) by_height.push_back(b);
+  // Stable over the map's id order: ties stay ordered by id.
+  std::stable_sort(by_height.begin(), by_height.end(),
+                   [](const BlockPtr& a, const BlockPtr& b) { return a->height() < b->height(); });
+  return by_height;
+}
+
 void BlockTree::prune_to_root() {
   // A block survives if walking up its parents reaches the root. Blocks are
   // visited in height order so each parent's verdict is known first.
-  std::vector<BlockPtr> by_height;
-  for (const auto& [id, b] : blocks_) by_height.push_back(b);
-  std::sort(by_height.begin(), by_height.end(),
-            [](const BlockPtr& a, const BlockPtr& b) { return a->height() < b->height(); });
   std::map<Hash32, BlockPtr> kept;
   kept.emplace(root_->id, root_);
-  for (const auto& b : by_height) {
+  for (const auto& b : blocks_by_height()) {
     if (b->height() <= root_->height()) continue;
     if (kept.count(b->parent_id()) != 0) kept.emplace(b->id, b);
   }

@@ -50,6 +50,8 @@ class BlockTree {
   BlockPtr find(const Hash32& id) const;
   bool contains(const Hash32& id) const { return find(id) != nullptr; }
   size_t size() const { return blocks_.size(); }
+  // Every block, the root included, in height order (ties by id).
+  std::vector<BlockPtr> blocks_by_height() const;
 
   // Inserts a block whose parent is in the tree. kBadBlock when its height
   // is not the parent's + 1 or its round is not above the parent's;

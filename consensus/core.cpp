@@ -34,6 +34,10 @@ Result<std::unique_ptr<ConsensusCore>> ConsensusCore::create(CoreConfig config, 
       recovery->root_qc.round != recovery->root->round()) {
     return Status::invalid_argument("recovery QC does not certify the recovery root");
   }
+  SavedTree saved;
+  if (deps.tree_storage != nullptr) {
+    HPC_ASSIGN_OR_RETURN(saved, deps.tree_storage->load());
+  }
   std::optional<SafetyRules> safety;
   if (!observer) {
 #if defined(HPCHAIN_UNSAFE_VARIANTS)
@@ -44,14 +48,15 @@ Result<std::unique_ptr<ConsensusCore>> ConsensusCore::create(CoreConfig config, 
 #endif
   }
   return std::unique_ptr<ConsensusCore>(new ConsensusCore(
-      std::move(config), deps, std::move(safety), std::move(*recovery), genesis.id));
+      std::move(config), deps, std::move(safety), std::move(*recovery), genesis.id, std::move(saved)));
 }
 
 ConsensusCore::ConsensusCore(CoreConfig config, CoreDeps deps, std::optional<SafetyRules> safety,
-                             Recovery recovery, Hash32 genesis_id)
+                             Recovery recovery, Hash32 genesis_id, SavedTree saved_tree)
     : config_(std::move(config)),
       validators_(*deps.validators),
       committed_blocks_(deps.committed_blocks),
+      tree_storage_(deps.tree_storage),
       genesis_id_(genesis_id),
       validator_(*deps.validators, *deps.verifier, genesis_id),
       safety_(std::move(safety)),
@@ -72,6 +77,7 @@ ConsensusCore::ConsensusCore(CoreConfig config, CoreDeps deps, std::optional<Saf
     pacemaker_.observe_tc(*saved.highest_tc);
     if (saved.highest_tc->high_qc.round > high_qc_.round) high_qc_ = saved.highest_tc->high_qc;
   }
+  restore(std::move(saved_tree));
 }
 
 const SafetyState& ConsensusCore::safety_state() const {
@@ -98,6 +104,10 @@ void ConsensusCore::send(ValidatorIndex to, const MessageBody& body) {
 }
 
 Actions ConsensusCore::start() {
+  // Restored blocks carry the QCs of their parents: whatever they show
+  // committed above the recovery root is committed again, in order.
+  for (const BlockPtr& b : tree_.blocks_by_height()) try_commit(b->parent_qc());
+  try_commit(high_qc_);
   advance_round();
   return take();
 }
@@ -170,12 +180,15 @@ void ConsensusCore::insert_and_vote(ValidatorIndex from, const Proposal& p) {
     return;
   }
   if (auto v = tree_.insert(block); !v.ok()) return reject(v);
+  // Saved before the vote (tree_storage.h): a vote for a block nobody
+  // kept could halt the chain after a restart of every validator.
+  const bool saved = persist_block(block);
   try_commit(high_qc_);
   auto executed = executed_states_.find(block->fields.state_height);
   if (executed != executed_states_.end() && executed->second != block->fields.state_hash) {
     return reject({false, RejectReason::kStateMismatch, "state hash differs from ours"});
   }
-  if (block->round() == current_round()) vote_for(*block, p.tc);
+  if (saved && block->round() == current_round()) vote_for(*block, p.tc);
 }
 
 void ConsensusCore::vote_for(const Block& block, const std::optional<TimeoutCert>& tc) {
@@ -263,12 +276,16 @@ void ConsensusCore::on_timeout(ValidatorIndex from, const TimeoutMsg& t) {
 }
 
 void ConsensusCore::process_qc(const QuorumCert& qc) {
-  if (qc.round > high_qc_.round) high_qc_ = qc;
+  if (qc.round > high_qc_.round) {
+    persist_high_qc(qc);
+    high_qc_ = qc;
+  }
   try_commit(qc);
   advance_round();
 }
 
 void ConsensusCore::process_tc(const TimeoutCert& tc) {
+  if (tc.round > pacemaker_.high_tc_round()) persist_high_tc(tc);
   pacemaker_.observe_tc(tc);
   // The TC's QC is the lock of the next round: a leader that learned the TC
   // only from a message's last_tc needs it to propose a block honest
@@ -386,7 +403,8 @@ Actions ConsensusCore::on_block_executed(const Hash32& id, uint64_t height, cons
   (void)id;
   executed_states_[height] = state_hash;
   while (executed_states_.size() > kExecutedStatesMax) executed_states_.erase(executed_states_.begin());
-  return {};
+  prune_saved(height);
+  return take();
 }
 
 }  // namespace hpchain::consensus

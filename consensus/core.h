@@ -21,6 +21,7 @@
 #include "consensus/crypto.h"
 #include "consensus/pacemaker.h"
 #include "consensus/safety_rules.h"
+#include "consensus/tree_storage.h"
 #include "consensus/validation.h"
 
 namespace hpchain::consensus {
@@ -115,9 +116,15 @@ struct CoreDeps {
   const SignatureVerifier* verifier = nullptr;
   SafetyStorage* safety_storage = nullptr;
   const CommittedBlockReader* committed_blocks = nullptr;  // may be null
+  // The saved block tree (tree_storage.h). May be null: then a restart
+  // keeps only the committed root, and a restart of every validator can
+  // halt the chain.
+  TreeStorage* tree_storage = nullptr;
 };
 
-// Where a (re)started core begins: the last committed block and its QC.
+// Where a (re)started core begins: the last block the host committed and
+// its QC. The saved tree (CoreDeps::tree_storage) adds the uncommitted
+// blocks above it and the highest QC and TC.
 struct Recovery {
   BlockPtr root;
   QuorumCert root_qc;
@@ -138,12 +145,15 @@ HPC_CONSENSUS_VARIANT_BEGIN
 
 class ConsensusCore {
  public:
-  // Loads the safety state. `recovery` defaults to genesis. Errors: those of
-  // SafetyStorage::load; InvalidArgument if `recovery` is inconsistent.
+  // Loads the safety state and the saved tree. `recovery` defaults to
+  // genesis. Errors: those of SafetyStorage::load and TreeStorage::load;
+  // InvalidArgument if `recovery` is inconsistent.
   static Result<std::unique_ptr<ConsensusCore>> create(CoreConfig config, CoreDeps deps,
                                                        std::optional<Recovery> recovery = {});
 
-  // Enters the first round: a timer, and a payload request if we lead it.
+  // Commits what the restored tree shows committed above the recovery root
+  // (the host may have crashed before storing those commits), then enters
+  // the first round: a timer, and a payload request if we lead it.
   Actions start();
   // A message from validator `from` (the transport's authenticated peer;
   // used only to choose whom to fetch from). Any bytes are accepted: a bad
@@ -155,7 +165,8 @@ class ConsensusCore {
   Actions on_payload_ready(uint64_t round, Bytes payload, uint64_t timestamp_ms);
   // The host executed committed block `id` at `height`; the state hash goes
   // into our next proposal and proposals naming another hash for a height we
-  // executed get no vote (kStateMismatch).
+  // executed get no vote (kStateMismatch). Saved blocks at or below
+  // `height` that left the tree are pruned from the TreeStorage.
   Actions on_block_executed(const Hash32& id, uint64_t height, const Hash32& state_hash);
   // State sync installed `block`, which `proof` shows committed (a
   // CommittedBlock::proof from a peer: block's child in the next round and a
@@ -181,7 +192,14 @@ class ConsensusCore {
 
  private:
   ConsensusCore(CoreConfig config, CoreDeps deps, std::optional<SafetyRules> safety, Recovery recovery,
-                Hash32 genesis_id);
+                Hash32 genesis_id, SavedTree saved);
+  // The saved tree and certificates (core_persist.cpp).
+  void restore(SavedTree saved);
+  // Saves `block` unless saved already; false (counted) if the save failed.
+  bool persist_block(const BlockPtr& block);
+  void persist_high_qc(const QuorumCert& qc);
+  void persist_high_tc(const TimeoutCert& tc);
+  void prune_saved(uint64_t executed_height);
   Actions take();
   void reject(const Verdict& v);
   void on_proposal(ValidatorIndex from, const Proposal& p);
@@ -211,6 +229,10 @@ class ConsensusCore {
   CoreConfig config_;
   const ValidatorSet& validators_;
   const CommittedBlockReader* committed_blocks_;
+  TreeStorage* tree_storage_;
+  // Ids (and heights) of the blocks in tree_storage_: what prune_saved
+  // may remove.
+  std::map<Hash32, uint64_t> saved_blocks_;
   Hash32 genesis_id_;
   MessageValidator validator_;
   std::optional<SafetyRules> safety_;  // empty for an observer

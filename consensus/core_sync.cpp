@@ -71,6 +71,7 @@ void ConsensusCore::insert_chain(BlockPtr block) {
   // Inserts `block`, then every waiting descendant that now links up.
   while (block != nullptr) {
     if (auto v = tree_.insert(block); !v.ok()) return reject(v);
+    persist_block(block);  // an ancestor of what we may vote for
     process_qc(block->parent_qc());
     auto child = waiting_children_.find(block->id);
     if (child == waiting_children_.end()) break;
@@ -126,7 +127,11 @@ Actions ConsensusCore::on_synced(BlockPtr block, const CommitProof& proof) {
   fetches_.clear();
   // The certified child extends the new root: keep it so that the next
   // leader can build on it.
-  if (auto v = tree_.insert(proof.child); !v.ok()) reject(v);
+  if (auto v = tree_.insert(proof.child); !v.ok()) {
+    reject(v);
+  } else {
+    persist_block(proof.child);
+  }
   process_qc(child_qc);
   return take();
 }

@@ -14,7 +14,8 @@ std::string_view reject_reason_name(RejectReason reason) {
       "round_too_far",  "stale_round",       "bad_block",      "unjustified_round",
       "equivocation",   "duplicate",         "not_for_us",     "unsolicited_block",
       "state_mismatch", "safety_refused",  "unknown_parent", "buffer_full",
-      "bad_certificate", "already_counted", "payload_too_large"};
+      "bad_certificate", "already_counted", "payload_too_large",
+      "storage_failed"};
   const auto i = static_cast<size_t>(reason);
   HPC_ASSERT(i < kNames.size());
   return kNames[i];

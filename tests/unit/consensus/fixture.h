@@ -2,7 +2,9 @@
 // that build correctly (or deliberately wrongly) signed consensus objects.
 #pragma once
 
+#include <algorithm>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -59,11 +61,13 @@ class Network {
     genesis = std::make_shared<const Block>(genesis_block(kChain));
   }
 
-  std::unique_ptr<ConsensusCore> core(ValidatorIndex i, CoreConfig cfg = {}) {
+  std::unique_ptr<ConsensusCore> core(ValidatorIndex i, CoreConfig cfg = {}, TreeStorage* tree = nullptr,
+                                      std::optional<Recovery> recovery = {}) {
     cfg.chain_id = kChain;
     cfg.self = i;
     auto created = ConsensusCore::create(
-        cfg, CoreDeps{validators.get(), signers[i].get(), verifier.get(), &storages[i], nullptr});
+        cfg, CoreDeps{validators.get(), signers[i].get(), verifier.get(), &storages[i], nullptr, tree},
+        std::move(recovery));
     return std::move(created).value();
   }
 
@@ -129,11 +133,32 @@ inline Message decode(const Bytes& bytes) { return *decode_message(bytes); }
 
 // The cores of every validator of `net`, connected by a lossless queue that
 // tests drain explicitly; timers fire only when a test fires them. Payload
-// requests are answered at once.
+// requests are answered at once; commits are recorded per core.
 class Cluster {
  public:
-  explicit Cluster(Network& net) {
-    for (ValidatorIndex i = 0; i < net.validators->size(); ++i) cores.push_back(net.core(i));
+  // `trees` (one per validator, or empty) and `recoveries` (likewise) are
+  // handed to the cores: a restarted cluster passes the previous one's.
+  explicit Cluster(Network& net, std::vector<TreeStorage*> trees = {},
+                   std::vector<std::optional<Recovery>> recoveries = {}) {
+    for (ValidatorIndex i = 0; i < net.validators->size(); ++i) {
+      cores.push_back(net.core(i, {}, trees.empty() ? nullptr : trees[i],
+                               recoveries.empty() ? std::nullopt : recoveries[i]));
+    }
+    committed.resize(cores.size());
+  }
+  // Where each core would restart: its last commit (genesis when none).
+  std::vector<std::optional<Recovery>> recoveries() const {
+    std::vector<std::optional<Recovery>> out;
+    for (const auto& chain : committed) {
+      if (chain.empty()) out.emplace_back();
+      else out.push_back(Recovery{chain.back().block, chain.back().qc});
+    }
+    return out;
+  }
+  uint64_t max_committed_height() const {
+    uint64_t h = 0;
+    for (const auto& chain : committed) h = std::max<uint64_t>(h, chain.size() ? chain.back().block->height() : 0);
+    return h;
   }
   void start() {
     for (ValidatorIndex i = 0; i < cores.size(); ++i) route(i, cores[i]->start());
@@ -150,6 +175,7 @@ class Cluster {
     }
   }
   std::vector<std::unique_ptr<ConsensusCore>> cores;
+  std::vector<std::vector<CommittedBlock>> committed;
 
  private:
   struct Queued {
@@ -165,6 +191,7 @@ class Cluster {
           if (to != from) queue_.push_back({from, to, b->message});
         }
       }
+      if (const auto* c = std::get_if<CommitAction>(&a)) committed[from].push_back(c->committed);
       if (const auto* p = std::get_if<PayloadRequestAction>(&a)) {
         route(from, cores[from]->on_payload_ready(p->round, to_bytes("cluster payload"), 0));
       }
