@@ -4,7 +4,7 @@
 //   hpchain-sim --seeds N [--first S] ...   N seeds; last line "seeds: N, violations: V, stalls: L"
 //   hpchain-sim --bench --n N --run-ms MS   no faults; prints committed blocks/s and messages/s
 // Options: --n N (validators; default drawn in [4, --max-n]), --max-n N,
-//   --faults LIST (default all; see FaultSet::parse), --real-crypto,
+//   --faults LIST (default all; see FaultSet::parse), --real-crypto, --no-saved-tree,
 //   --broken skip-last-voted-round|skip-tc-lock|commit-non-consecutive, --trace, --quiet.
 #include <chrono>
 #include <cstdio>
@@ -38,8 +38,9 @@ constexpr const char* kUsage =
     "  --max-n N        upper bound for the drawn validator count\n"
     "  --faults LIST    comma-separated: all (default: every kind but lost-disk), none, crash,\n"
     "                   lost-disk, partition, slow, drop, duplicate, equivocate, double-vote,\n"
-    "                   twins, garbage, forge-tc\n"
+    "                   twins, garbage, forge-tc, restart-all\n"
     "  --real-crypto    secp256k1 signatures instead of the fast simulated ones\n"
+    "  --no-saved-tree  cores keep no saved block tree (a restart-all can then halt the chain)\n"
     "  --broken KIND    test-only unsafe variant: skip-last-voted-round | skip-tc-lock |\n"
     "                   commit-non-consecutive (a broken 2-chain commit rule)\n"
     "  --trace          print every delivered event\n"
@@ -79,6 +80,7 @@ Options parse(int argc, char** argv) {
     else if (arg == "--run-ms") o.config.run_ms = number(value());
     else if (arg == "--bench") o.bench = true;
     else if (arg == "--real-crypto") o.config.real_crypto = true;
+    else if (arg == "--no-saved-tree") o.config.saved_tree = false;
     else if (arg == "--trace") o.config.trace = true;
     else if (arg == "--quiet") o.quiet = true;
     else if (arg == "--faults") {
@@ -112,6 +114,19 @@ int run_bench(const Options& o) {
   return r.violations.empty() ? 0 : 1;
 }
 
+// The flags that, with --seed, replay a run of `config`.
+std::string replay_flags(const SimConfig& c) {
+  std::string out = std::string("--faults ").append(c.faults.to_string());
+  if (c.validators) out.append(" --n ").append(std::to_string(c.validators));
+  else out.append(" --max-n ").append(std::to_string(c.max_validators));
+  if (!c.saved_tree) out.append(" --no-saved-tree");
+  if (c.real_crypto) out.append(" --real-crypto");
+  if (c.broken.skip_last_voted_round_check) out.append(" --broken skip-last-voted-round");
+  if (c.broken.skip_tc_lock_check) out.append(" --broken skip-tc-lock");
+  if (c.broken.commit_non_consecutive) out.append(" --broken commit-non-consecutive");
+  return out;
+}
+
 int run_many(const Options& o) {
   uint64_t violations = 0;
   uint64_t stalls = 0;
@@ -123,11 +138,9 @@ int run_many(const Options& o) {
     violations += r.violations.empty() ? 0 : 1;
     stalls += r.stalled ? 1 : 0;
     if (!r.violations.empty() || r.stalled) {
-      std::printf("%s\n  schedule: %s\n  replay: hpchain-sim --seed %llu --faults %s%s\n",
+      std::printf("%s\n  schedule: %s\n  replay: hpchain-sim --seed %llu %s\n",
                   hpchain::sim::describe(r).c_str(), r.schedule.c_str(),
-                  static_cast<unsigned long long>(config.seed), config.faults.to_string().c_str(),
-                  config.validators ? (" --n " + std::to_string(config.validators)).c_str()
-                                    : (" --max-n " + std::to_string(config.max_validators)).c_str());
+                  static_cast<unsigned long long>(config.seed), replay_flags(config).c_str());
     }
     if (!o.quiet && (k + 1) % 1000 == 0) {
       const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

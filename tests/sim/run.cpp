@@ -36,7 +36,10 @@ void World::process(const Event& e) {
       inst.up = false;
       ++inst.generation;
       inst.core.reset();
-      if (e.lost_disk) inst.storage.lose();
+      if (e.lost_disk) {
+        inst.storage.lose();
+        inst.tree.lose();
+      }
       return;
     case EventKind::kRestart:
       if (!inst.up) start_instance(e.instance);

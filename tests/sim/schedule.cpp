@@ -10,6 +10,7 @@ FaultSet FaultSet::all() {
   FaultSet f;
   f.crash = f.partition = f.slow = f.drop = f.duplicate = true;
   f.equivocate = f.double_vote = f.twins = f.garbage = f.forge_tc = true;
+  f.restart_all = true;
   return f;
 }
 
@@ -35,6 +36,7 @@ Result<FaultSet> FaultSet::parse(std::string_view text) {
     } else if (word == "twins") { f.twins = true;
     } else if (word == "garbage") { f.garbage = true;
     } else if (word == "forge-tc") { f.forge_tc = true;
+    } else if (word == "restart-all") { f.restart_all = true;
     } else {
       return Status::invalid_argument("unknown fault kind '" + std::string(word) + "'");
     }
@@ -53,7 +55,7 @@ std::string FaultSet::to_string() const {
   add(crash, "crash"); add(lost_disk, "lost-disk"); add(partition, "partition");
   add(slow, "slow"); add(drop, "drop"); add(duplicate, "duplicate");
   add(equivocate, "equivocate"); add(double_vote, "double-vote"); add(twins, "twins");
-  add(garbage, "garbage"); add(forge_tc, "forge-tc");
+  add(garbage, "garbage"); add(forge_tc, "forge-tc"); add(restart_all, "restart-all");
   return out.empty() ? "none" : out;
 }
 
@@ -108,6 +110,24 @@ void draw_crashes(Rng& rng, const SimConfig& config, Schedule& s) {
   }
 }
 
+void draw_restart_all(Rng& rng, const SimConfig& config, Schedule& s) {
+  // Every instance at once, or all but one: the moment some blocks are
+  // voted for but not committed anywhere. Only the saved tree brings them
+  // back (tree_storage.h).
+  if (!config.faults.restart_all || !rng.chance(30)) return;
+  const uint64_t at = rng.below(config.fault_phase_ms);
+  const uint32_t instances = static_cast<uint32_t>(s.instance_of.size());
+  const uint32_t spared = rng.chance(50) ? static_cast<uint32_t>(rng.below(instances)) : instances;
+  for (uint32_t i = 0; i < instances; ++i) {
+    if (i == spared) continue;
+    CrashFault c;
+    c.instance = i;
+    c.at_ms = at + rng.below(40);
+    c.restart_ms = c.at_ms + rng.between(100, 1500);
+    s.crashes.push_back(c);
+  }
+}
+
 void draw_network(Rng& rng, const SimConfig& config, Schedule& s) {
   const FaultSet& faults = config.faults;
   if (faults.partition && rng.chance(60)) {
@@ -140,6 +160,7 @@ Schedule draw_schedule(Rng& rng, const SimConfig& config) {
   draw_roles(rng, config.faults, s);
   draw_crashes(rng, config, s);
   draw_network(rng, config, s);
+  draw_restart_all(rng, config, s);
   for (const auto& c : s.crashes) s.heal_ms = std::max(s.heal_ms, c.restart_ms);
   for (const auto& p : s.partitions) s.heal_ms = std::max(s.heal_ms, p.to_ms);
   for (const auto& f : s.slows) s.heal_ms = std::max(s.heal_ms, f.to_ms);

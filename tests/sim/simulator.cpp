@@ -178,7 +178,7 @@ void World::start_instance(uint32_t i) {
   cfg.unsafe_variants = config_.broken;
   consensus::CoreDeps deps{&*validators_, inst.signer.get(),
                            real_verifier_ ? real_verifier_.get() : &keyring_->verifier(),
-                           &inst.storage, &inst.store};
+                           &inst.storage, &inst.store, config_.saved_tree ? &inst.tree : nullptr};
   std::optional<consensus::Recovery> recovery;
   if (!inst.chain.empty()) recovery = consensus::Recovery{inst.chain.back().block, inst.chain.back().qc};
   auto core = consensus::ConsensusCore::create(cfg, deps, recovery);

@@ -29,13 +29,14 @@ struct FaultSet {
   bool twins = false;        // byzantine: two instances sharing one key
   bool garbage = false;      // byzantine: malformed and invalid messages
   bool forge_tc = false;     // byzantine: TCs whose own share claims a QC that does not exist
+  bool restart_all = false;  // every instance, or all but one, crashes at once and restarts
 
   static FaultSet none() { return {}; }
   static FaultSet all();
   bool any_byzantine() const { return equivocate || double_vote || twins || garbage || forge_tc; }
   // Parses "all", "none" or a comma list of: crash, lost-disk, partition,
-  // slow, drop, duplicate, equivocate, double-vote, twins, garbage, forge-tc (and
-  // "all,lost-disk"). InvalidArgument names an unknown kind.
+  // slow, drop, duplicate, equivocate, double-vote, twins, garbage, forge-tc,
+  // restart-all (and "all,lost-disk"). InvalidArgument names an unknown kind.
   static Result<FaultSet> parse(std::string_view text);
   std::string to_string() const;
 };
@@ -52,6 +53,7 @@ struct SimConfig {
   bool stop_when_live = true;           // end the run once liveness is shown
   uint64_t run_ms = 0;                  // >0: run exactly this long, no liveness check
   bool real_crypto = false;             // secp256k1 instead of the keyed hash
+  bool saved_tree = true;               // cores save their block tree (consensus/tree_storage.h)
   consensus::UnsafeVariants broken;    // test-only: a deliberately unsafe variant
   bool trace = false;                   // print every delivered event to stderr
 };

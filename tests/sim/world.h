@@ -88,6 +88,7 @@ struct Instance {
   uint32_t generation = 0;  // bumped on crash: older timers are void
   std::unique_ptr<consensus::Signer> signer;
   SimSafetyStorage storage;
+  consensus::MemoryTreeStorage tree;  // used when SimConfig::saved_tree
   CommittedStore store;
   std::vector<consensus::CommittedBlock> chain;  // committed, heights 1..
   Hash32 state;
