@@ -96,6 +96,14 @@ Result<ValidatorSet> ValidatorSet::create(std::vector<ValidatorInfo> members) {
   }
   if (set.total_power_ == 0) return Status::invalid_argument("total voting power is zero");
   set.schedule_ = build_schedule(schedule_weights(members, set.total_power_));
+  Sha256 digest;
+  digest.update(std::string_view("hpchain validator set v1"));
+  for (const auto& m : members) {
+    const auto key = m.key.compressed();
+    digest.update(ByteSpan(key.data(), key.size())).update_u64_be(m.voting_power);
+  }
+  set.digest_ = digest.finish();
+  for (int k = 0; k < 8; ++k) set.schedule_key_ = (set.schedule_key_ << 8) | set.digest_.bytes[k];
   set.members_ = std::move(members);
   return set;
 }
@@ -105,9 +113,49 @@ const ValidatorInfo& ValidatorSet::at(ValidatorIndex i) const {
   return members_[i];
 }
 
+namespace {
+
+// SplitMix64's finalizer: a bijective 64-bit mix (portable integer
+// arithmetic, the same on every machine).
+uint64_t mix64(uint64_t x) {
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9ULL;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+}  // namespace
+
+uint64_t leader_slot(uint64_t position, uint64_t slots, uint64_t key, uint64_t cycle) {
+  HPC_ASSERT(position < slots);
+  if (slots == 1) return 0;
+  // A balanced Feistel network is a permutation of [0, 2^bits) for any round
+  // function; walking the cycle until the value falls below `slots` gives a
+  // permutation of [0, slots). 2^bits < 4 * slots, so few steps are needed.
+  unsigned bits = 2;
+  while ((uint64_t{1} << bits) < slots) bits += 2;
+  const unsigned half = bits / 2;
+  const uint64_t mask = (uint64_t{1} << half) - 1;
+  const uint64_t cycle_key = mix64(key ^ mix64(cycle + 0x9e3779b97f4a7c15ULL));
+  uint64_t x = position;
+  do {
+    uint64_t left = x >> half;
+    uint64_t right = x & mask;
+    for (uint64_t round = 0; round < 4; ++round) {
+      const uint64_t next = left ^ (mix64(cycle_key + round * 0x9e3779b97f4a7c15ULL + right) & mask);
+      left = right;
+      right = next;
+    }
+    x = (left << half) | right;
+  } while (x >= slots);
+  return x;
+}
+
 ValidatorIndex ValidatorSet::leader(uint64_t round) const {
   HPC_ASSERT(!schedule_.empty());
-  return schedule_[round % schedule_.size()];
+  const uint64_t slots = schedule_.size();
+  return schedule_[leader_slot(round % slots, slots, schedule_key_, round / slots)];
 }
 
 uint64_t TimeoutCert::highest_high_qc_round() const {

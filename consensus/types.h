@@ -48,19 +48,33 @@ class ValidatorSet {
   // validator is among its holders if at most f are faulty.
   bool exceeds_one_third(uint64_t power) const { return 3 * power > total_power_; }
 
-  // The leader of `round`: a fixed cyclic schedule in which each validator
-  // has slots in proportion to its power (largest-remainder apportionment
-  // of at most 4,096 slots: within one slot of its exact share), interleaved
-  // by smooth weighted round-robin so that a heavy validator does not lead
-  // many rounds in a row. Zero power, or a share under one slot, may lead
-  // no round. Pure function of the set.
+  // The leader of `round`. Each validator has slots in proportion to its
+  // power (largest-remainder apportionment of at most 4,096 slots: within
+  // one slot of its exact share; zero power, or a share under one slot,
+  // leads no round). Rounds run through the slots in cycles, each cycle in
+  // its own order: a keyed permutation of the slots (leader_slot) whose key
+  // is the set's digest and the cycle number. So who follows whom changes
+  // every cycle, and a byzantine third cannot sit at fixed offsets from
+  // the honest leaders it wants to follow. Pure function of the set.
   ValidatorIndex leader(uint64_t round) const;
+  size_t leader_slots() const { return schedule_.size(); }
+
+  // SHA-256 over the members' keys and powers, in order: names the set.
+  const Hash32& digest() const { return digest_; }
 
  private:
   std::vector<ValidatorInfo> members_;
   uint64_t total_power_ = 0;
-  std::vector<ValidatorIndex> schedule_;  // one cycle; at most kScheduleMax entries
+  std::vector<ValidatorIndex> schedule_;  // one cycle's slots; at most kScheduleMax entries
+  Hash32 digest_;
+  uint64_t schedule_key_ = 0;  // from digest_
 };
+
+// The slot of cycle position `position` (< slots) in cycle `cycle`: a
+// permutation of [0, slots) for each (key, cycle), computed in O(1) (a
+// 4-round Feistel network with cycle walking over 64-bit integer mixing).
+// Not a secret: anyone can compute the schedule, nobody can choose it.
+uint64_t leader_slot(uint64_t position, uint64_t slots, uint64_t key, uint64_t cycle);
 
 // A quorum certificate: signed votes for one block in one round.
 struct Signed {

@@ -17,7 +17,7 @@ using testing::Network;
 class RejectionTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    c2 = net.core(2);  // leads round 2, so votes of round 1 are for it
+    c2 = net.core(net.validators->leader(2));  // votes of round 1 are for it
     c2->start();
   }
   Bytes bytes(const MessageBody& body, const std::string& chain = kChain) {
@@ -60,7 +60,7 @@ TEST_F(RejectionTest, WrongChainIdInEnvelopeAndInHeader) {
   f.payload_hash = sha256("x");
   auto foreign = std::make_shared<const Block>(make_block("other", f, to_bytes("x")));
   Proposal p{foreign, std::nullopt, {}};
-  p.signature = net.signers[1]->sign(SignDomain::kProposal, proposal_signing_bytes(foreign->id, p.tc));
+  p.signature = net.signers[b1->fields.proposer]->sign(SignDomain::kProposal, proposal_signing_bytes(foreign->id, p.tc));
   expect_rejected(bytes(p), RejectReason::kWrongChainId);
 }
 
@@ -135,7 +135,7 @@ TEST_F(RejectionTest, TimeoutsWhosePartsDisagreeAreBadCertificates) {
 TEST_F(RejectionTest, AFullWaitingBufferIsNotAFarRound) {
   CoreConfig cfg;
   cfg.max_waiting_blocks = 0;
-  c2 = net.core(2, cfg);
+  c2 = net.core(net.validators->leader(2), cfg);
   c2->start();
   BlockPtr b2 = net.block(b1, net.qc(*b1, {0, 1, 3}), 2);
   BlockPtr b3 = net.block(b2, net.qc(*b2, {0, 1, 3}), 3);
@@ -242,11 +242,11 @@ TEST_F(RejectionTest, StateMismatch) {
   (void)c2->on_block_executed(net.genesis->id, 0, sha256("our state"));
   BlockFields f = b1->fields;
   f.state_hash = sha256("their state");
-  expect_rejected(bytes(custom(f, 1)), RejectReason::kStateMismatch);
+  expect_rejected(bytes(custom(f, b1->fields.proposer)), RejectReason::kStateMismatch);
 }
 
 TEST_F(RejectionTest, SafetyRefusalWhenTheStateCannotBeSaved) {
-  net.storages[2].fail = true;
+  net.storages[net.validators->leader(2)].fail = true;
   expect_rejected(bytes(net.proposal(b1)), RejectReason::kSafetyRefused);
   EXPECT_EQ(c2->metrics().votes_sent, 0u);
 }

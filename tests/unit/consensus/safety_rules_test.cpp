@@ -120,11 +120,12 @@ TEST_F(SafetyRulesTest, RefusesToTimeoutWithAQcBelowTheLock) {
 }
 
 TEST_F(SafetyRulesTest, ALeaderRestartedInItsRoundCannotSignASecondProposal) {
+  const ValidatorIndex l = net.validators->leader(1);
   {
-    SafetyRules leader = *SafetyRules::open(net.storages[1], *net.signers[1], 1);
+    SafetyRules leader = *SafetyRules::open(net.storages[l], *net.signers[l], l);
     ASSERT_TRUE(leader.sign_proposal(*b1, std::nullopt).is_ok());
   }  // crashes before voting for its own block
-  SafetyRules restarted = *SafetyRules::open(net.storages[1], *net.signers[1], 1);
+  SafetyRules restarted = *SafetyRules::open(net.storages[l], *net.signers[l], l);
   EXPECT_EQ(restarted.state().last_proposed_round, 1u);
   BlockPtr other = net.block(net.genesis, net.genesis_qc_of(), 1, "another payload");
   auto second = restarted.sign_proposal(*other, std::nullopt);
@@ -133,9 +134,8 @@ TEST_F(SafetyRulesTest, ALeaderRestartedInItsRoundCannotSignASecondProposal) {
 }
 
 TEST_F(SafetyRulesTest, RefusesAProposalForARoundAlreadyVotedIn) {
-  SafetyRules leader = *SafetyRules::open(net.storages[1], *net.signers[1], 1);
-  // Round 1's leader is validator 1 in a 4-validator equal-power set.
-  ASSERT_EQ(net.validators->leader(1), 1u);
+  const ValidatorIndex l = net.validators->leader(1);
+  SafetyRules leader = *SafetyRules::open(net.storages[l], *net.signers[l], l);
   EXPECT_TRUE(leader.sign_proposal(*b1, std::nullopt).is_ok());
   ASSERT_TRUE(leader.sign_vote(*b1, std::nullopt).is_ok());
   auto again = leader.sign_proposal(*b1, std::nullopt);

@@ -14,7 +14,7 @@ using testing::Network;
 
 class TreeStorageTest : public ::testing::Test {
  protected:
-  Network net{4};  // equal power: the leader of round r is r % 4
+  Network net{4};
   Bytes bytes(const MessageBody& body) { return encode_message(kChain, body); }
   QuorumCert g() { return net.genesis_qc_of(); }
   uint64_t rejected(const ConsensusCore& c, RejectReason r) {
@@ -25,7 +25,11 @@ class TreeStorageTest : public ::testing::Test {
 TEST_F(TreeStorageTest, TheBlockIsSavedBeforeTheVoteAndAFailedSaveCostsTheVote) {
   BlockPtr b1 = net.block(net.genesis, g(), 1);
   MemoryTreeStorage tree;
-  auto c3 = net.core(3, {}, &tree);
+  // Voters that do not lead round 2, so that their votes leave.
+  const ValidatorIndex l2 = net.validators->leader(2);
+  const ValidatorIndex voter = l2 == 3 ? 0 : 3;
+  const ValidatorIndex failing_voter = l2 == 1 ? 2 : 1;
+  auto c3 = net.core(voter, {}, &tree);
   c3->start();
   auto voted = c3->on_message(1, bytes(net.proposal(b1)));
   EXPECT_TRUE(tree.has_block(b1->id));
@@ -33,7 +37,7 @@ TEST_F(TreeStorageTest, TheBlockIsSavedBeforeTheVoteAndAFailedSaveCostsTheVote) 
 
   MemoryTreeStorage failing;
   failing.fail = true;
-  auto c0 = net.core(0, {}, &failing);
+  auto c0 = net.core(failing_voter, {}, &failing);
   c0->start();
   EXPECT_TRUE(actions_of<SendAction>(c0->on_message(1, bytes(net.proposal(b1)))).empty());
   EXPECT_EQ(rejected(*c0, RejectReason::kStorageFailed), 1u);

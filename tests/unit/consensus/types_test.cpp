@@ -3,7 +3,9 @@
 // inputs, including rejection of wrongly sized fields.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <set>
 
 #include "chain/codec.h"
 #include "tests/unit/consensus/fixture.h"
@@ -24,16 +26,59 @@ TEST(ValidatorSetTest, QuorumIsMoreThanTwoThirdsInExactArithmetic) {
   EXPECT_TRUE(weighted.validators->exceeds_one_third(4));
 }
 
-TEST(ValidatorSetTest, LeadersAppearInProportionToPowerAndInterleaved) {
+TEST(ValidatorSetTest, LeadersAppearInProportionToPowerInEveryCycle) {
   Network net(4, {1, 2, 3, 0});
-  std::vector<int> led(4, 0);
-  for (uint64_t r = 0; r < 6; ++r) ++led[net.validators->leader(r)];
-  EXPECT_EQ(led, (std::vector<int>{1, 2, 3, 0}));
-  for (uint64_t r = 0; r + 1 < 6; ++r) {
-    if (net.validators->leader(r) == 2) {
-      EXPECT_NE(net.validators->leader(r + 1), 2u) << r;
+  ASSERT_EQ(net.validators->leader_slots(), 6u);
+  for (uint64_t cycle = 0; cycle < 50; ++cycle) {
+    std::vector<int> led(4, 0);
+    for (uint64_t r = 6 * cycle; r < 6 * cycle + 6; ++r) ++led[net.validators->leader(r)];
+    EXPECT_EQ(led, (std::vector<int>{1, 2, 3, 0})) << "cycle " << cycle;
+  }
+}
+
+TEST(ValidatorSetTest, EachCycleHasItsOwnOrderAndEachSetItsOwnSchedule) {
+  // Who follows whom must change from cycle to cycle, or a byzantine member
+  // could sit right after the honest leader it wants to follow, for good.
+  Network net(7);
+  std::set<std::vector<ValidatorIndex>> orders;
+  for (uint64_t cycle = 0; cycle < 40; ++cycle) {
+    std::vector<ValidatorIndex> order;
+    for (uint64_t r = 7 * cycle; r < 7 * cycle + 7; ++r) order.push_back(net.validators->leader(r));
+    std::vector<ValidatorIndex> sorted = order;
+    std::sort(sorted.begin(), sorted.end());
+    EXPECT_EQ(sorted, (std::vector<ValidatorIndex>{0, 1, 2, 3, 4, 5, 6}));  // a permutation
+    orders.insert(order);
+  }
+  EXPECT_GT(orders.size(), 35u);  // 7! = 5040 orders: repeats are rare
+  // The same members in another order form another set, with another schedule.
+  Network other(7);
+  std::vector<ValidatorInfo> reversed;
+  for (ValidatorIndex i = 7; i-- > 0;) reversed.push_back(other.validators->at(i));
+  const ValidatorSet set = *ValidatorSet::create(reversed);
+  EXPECT_NE(set.digest(), net.validators->digest());
+  int same = 0;
+  for (uint64_t r = 0; r < 70; ++r) {
+    same += other.validators->at(net.validators->leader(r)).key == set.at(set.leader(r)).key;
+  }
+  EXPECT_LT(same, 35);
+}
+
+TEST(ValidatorSetTest, LeaderSlotIsAPermutationForEverySize) {
+  for (uint64_t slots : {1u, 2u, 3u, 4u, 5u, 16u, 17u, 100u, 1023u, 4096u}) {
+    for (uint64_t cycle : {0u, 1u, 99u}) {
+      std::vector<bool> hit(slots, false);
+      for (uint64_t p = 0; p < slots; ++p) {
+        const uint64_t slot = leader_slot(p, slots, 0x1234, cycle);
+        ASSERT_LT(slot, slots);
+        EXPECT_FALSE(hit[slot]) << slots << " " << cycle;
+        hit[slot] = true;
+      }
     }
   }
+  // Fixed values: the schedule is part of the protocol and must not drift.
+  std::vector<uint64_t> first;
+  for (uint64_t p = 0; p < 6; ++p) first.push_back(leader_slot(p, 4096, 0x1234, 7));
+  EXPECT_EQ(first, (std::vector<uint64_t>{3648, 3341, 34, 1113, 3125, 3606}));
 }
 
 TEST(ValidatorSetTest, CreateRejectsBadSets) {
