@@ -30,22 +30,21 @@ void World::equivocate(uint32_t src, std::optional<ValidatorIndex> dst, const By
   const consensus::Block& a = *proposal->block;
   Bytes other_payload = a.payload;
   other_payload.push_back('\'');
-  consensus::BlockFields fields = a.fields;
-  fields.payload_hash = sha256(other_payload);
+  consensus::Proposal other;
   if (proposal->tc && rng_.chance(50)) {
     // After a TC, the second block extends the committed root instead of
     // the highest QC: honest validators must refuse it when its QC is below
     // the TC's highest QC round (the Jolteon lock).
-    const auto& root_qc = instances_[src].core->committed_root_qc();
-    fields.parent_qc = root_qc;
-    fields.parent_id = root_qc.block_id;
-    fields.height = root_qc.height + 1;
+    other = below_lock(src, *proposal, std::move(other_payload), instances_[src].core->committed_root_qc());
+  } else {
+    consensus::BlockFields fields = a.fields;
+    fields.payload_hash = sha256(other_payload);
+    other = *proposal;
+    other.block = std::make_shared<const consensus::Block>(
+        consensus::make_block(chain_id_, fields, std::move(other_payload)));
+    other.signature = instances_[src].signer->sign(
+        SignDomain::kProposal, consensus::proposal_signing_bytes(other.block->id, other.tc));
   }
-  consensus::Proposal other = *proposal;
-  other.block = std::make_shared<const consensus::Block>(
-      consensus::make_block(chain_id_, fields, std::move(other_payload)));
-  other.signature = instances_[src].signer->sign(
-      SignDomain::kProposal, consensus::proposal_signing_bytes(other.block->id, other.tc));
   equivocated_[a.round()] = {a.id, other.block->id};
   auto first = share(bytes);
   auto second = share(consensus::encode_message(chain_id_, other));
@@ -56,6 +55,84 @@ void World::equivocate(uint32_t src, std::optional<ValidatorIndex> dst, const By
     // Some validators later see the other version as well.
     if (rng_.chance(50)) send(src, v, flip ? first : second, rng_.between(50, 800));
   }
+}
+
+consensus::Proposal World::below_lock(uint32_t src, const consensus::Proposal& p, Bytes payload,
+                                      const consensus::QuorumCert& root_qc) {
+  consensus::BlockFields fields = p.block->fields;
+  fields.parent_qc = root_qc;
+  fields.parent_id = root_qc.block_id;
+  fields.height = root_qc.height + 1;
+  fields.payload_hash = sha256(payload);
+  consensus::Proposal out = p;
+  out.block = std::make_shared<const consensus::Block>(consensus::make_block(chain_id_, fields, std::move(payload)));
+  out.signature = instances_[src].signer->sign(SignDomain::kProposal,
+                                               consensus::proposal_signing_bytes(out.block->id, out.tc));
+  return out;
+}
+
+void World::withhold(uint32_t src, std::optional<ValidatorIndex> dst, const Bytes& bytes) {
+  // The attack the TC lock exists for. A proposal that follows a QC goes to
+  // one honest validator only, the victim: it learns the QC and commits the
+  // QC's parent G; the rest time out without it, and (before the heal) the
+  // network delays the victim's messages so that the TC forms without its
+  // share. The next withholder to lead after that TC proposes a sibling of
+  // G: voters that skip the TC lock vote for it, and commit it later.
+  auto decoded = consensus::decode_message(bytes);
+  const auto* proposal = decoded.is_ok() ? std::get_if<consensus::Proposal>(&decoded->body) : nullptr;
+  if (dst) return send(src, *dst, share(bytes));
+  if (auto* t = decoded.is_ok() ? std::get_if<consensus::TimeoutMsg>(&decoded->body) : nullptr) {
+    // Our timeout must not reveal the hidden QC either: it claims G's QC.
+    if (fork_base_ && t->high_qc.round > hidden_low_qc_.round) {
+      t->high_qc = hidden_low_qc_;
+      t->share = {t->share.signer, t->high_qc.round,
+                  instances_[src].signer->sign(SignDomain::kTimeout,
+                                               consensus::timeout_signing_bytes(t->round, t->high_qc.round))};
+      return send_to_all(src, share(consensus::encode_message(chain_id_, decoded->body)));
+    }
+  }
+  if (proposal == nullptr || proposal->block->round() < quiet_until_round_) {
+    return send_to_all(src, share(bytes));
+  }
+  if (proposal->tc) {
+    if (!fork_base_ || proposal->tc->round < hidden_round_) return send_to_all(src, share(bytes));
+    const consensus::Proposal low = below_lock(src, *proposal, proposal->block->payload, *fork_base_);
+    // Every withholder votes for the fork: with the honest voters that
+    // skip the TC lock, a quorum.
+    const consensus::Block& fork = *low.block;
+    const ValidatorIndex collector = validators_->leader(fork.round() + 1);
+    for (uint32_t i = 0; i < instances_.size(); ++i) {
+      if (instances_[i].role != Role::kWithholder || !instances_[i].up) continue;
+      const ValidatorIndex w = instances_[i].validator;
+      consensus::Vote v{fork.id, fork.round(), fork.height(), w, {}};
+      v.signature = instances_[i].signer->sign(
+          SignDomain::kVote, consensus::vote_signing_bytes(fork.id, fork.round(), fork.height()));
+      send(i, collector, share(consensus::encode_message(chain_id_, v)));
+    }
+    fork_base_.reset();
+    // Let the fork grow (its next proposals are shown to everyone) until
+    // it commits.
+    quiet_until_round_ = proposal->block->round() + 8;
+    return send_to_all(src, share(consensus::encode_message(chain_id_, low)));
+  }
+  std::vector<ValidatorIndex> honest_ones;
+  for (ValidatorIndex v = 0; v < schedule_.validators; ++v) {
+    if (honest(v)) honest_ones.push_back(v);
+  }
+  const ValidatorIndex victim = honest_ones[rng_.below(honest_ones.size())];
+  // Our core formed the QC of the proposal's parent and so committed G:
+  // our root. Its sibling extends G's parent.
+  const consensus::Block& g = instances_[src].core->committed_root();
+  if (g.height() > 0) {
+    fork_base_ = g.parent_qc();
+    hidden_low_qc_ = instances_[src].core->committed_root_qc();
+    hidden_round_ = proposal->block->round();
+  }
+  if (!healed_) {
+    const uint64_t mute_ms = 4 * config_.base_timeout_ms;
+    schedule_.slows.push_back({victim, now_ms_, now_ms_ + mute_ms, mute_ms});
+  }
+  send(src, victim, share(bytes));
 }
 
 void World::double_vote(uint32_t src, std::optional<ValidatorIndex> dst, const Bytes& bytes) {

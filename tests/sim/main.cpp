@@ -3,9 +3,11 @@
 //   hpchain-sim --seed S [options]          one seed, replayable; prints its trace hash
 //   hpchain-sim --seeds N [--first S] ...   N seeds; last line "seeds: N, violations: V, stalls: L"
 //   hpchain-sim --bench --n N --run-ms MS   no faults; prints committed blocks/s and messages/s
+//   hpchain-sim --leader-stats --n N --withhold-at L   the leader-schedule measurement
 // Options: --n N (validators; default drawn in [4, --max-n]), --max-n N,
 //   --faults LIST (default all; see FaultSet::parse), --real-crypto, --no-saved-tree,
 //   --broken skip-last-voted-round|skip-tc-lock|commit-non-consecutive, --trace, --quiet.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -22,6 +24,7 @@ struct Options {
   SimConfig config;
   bool single = false;
   bool bench = false;
+  bool leader_stats = false;
   bool quiet = false;
   uint64_t seeds = 0;
   uint64_t first = 1;
@@ -32,15 +35,23 @@ constexpr const char* kUsage =
     "  hpchain-sim --seed S [options]         run one seed (replayable); prints its trace hash\n"
     "  hpchain-sim --seeds N [--first S] ...  run seeds S..S+N-1; the last line reads\n"
     "                                         'seeds: N, violations: V, stalls: L'\n"
-    "  hpchain-sim --bench --n N [--run-ms MS] no faults; committed blocks/s and messages/s\n"
+    "  hpchain-sim --bench --n N [--run-ms MS] no faults; committed blocks/s, messages/s and\n"
+    "                                         committed blocks per round\n"
+    "  hpchain-sim --leader-stats --n N --withhold-at L\n"
+    "                                         rounds opening three honest leaders, round-robin\n"
+    "                                         order against the permuted schedule\n"
     "options:\n"
     "  --n N            validators (default: drawn per seed in [4, --max-n])\n"
     "  --max-n N        upper bound for the drawn validator count\n"
     "  --faults LIST    comma-separated: all (default: every kind but lost-disk), none, crash,\n"
     "                   lost-disk, partition, slow, drop, duplicate, equivocate, double-vote,\n"
-    "                   twins, garbage, forge-tc, restart-all\n"
+    "                   twins, garbage, forge-tc, restart-all (all or most instances crash at\n"
+    "                   once), withhold (leaders that show their proposal to one validator\n"
+    "                   and fork below the TC lock), unequal-power (powers in [1, 100],\n"
+    "                   sometimes one byzantine just under a third)\n"
     "  --real-crypto    secp256k1 signatures instead of the fast simulated ones\n"
     "  --no-saved-tree  cores keep no saved block tree (a restart-all can then halt the chain)\n"
+    "  --withhold-at L  make validators L (comma list) withholders whatever the seed draws\n"
     "  --broken KIND    test-only unsafe variant: skip-last-voted-round | skip-tc-lock |\n"
     "                   commit-non-consecutive (a broken 2-chain commit rule)\n"
     "  --trace          print every delivered event\n"
@@ -79,8 +90,17 @@ Options parse(int argc, char** argv) {
     else if (arg == "--max-n") o.config.max_validators = static_cast<uint32_t>(number(value()));
     else if (arg == "--run-ms") o.config.run_ms = number(value());
     else if (arg == "--bench") o.bench = true;
+    else if (arg == "--leader-stats") o.leader_stats = true;
     else if (arg == "--real-crypto") o.config.real_crypto = true;
     else if (arg == "--no-saved-tree") o.config.saved_tree = false;
+    else if (arg == "--withhold-at") {
+      const std::string list = value();
+      for (size_t start = 0; start < list.size();) {
+        const size_t end = std::min(list.find(',', start), list.size());
+        o.config.withholders.push_back(static_cast<uint32_t>(number(list.substr(start, end - start).c_str())));
+        start = end + 1;
+      }
+    }
     else if (arg == "--trace") o.config.trace = true;
     else if (arg == "--quiet") o.quiet = true;
     else if (arg == "--faults") {
@@ -98,9 +118,35 @@ Options parse(int argc, char** argv) {
     }
   }
   if (o.bench && o.config.run_ms == 0) o.config.run_ms = 20000;
-  if (o.bench) o.config.faults = hpchain::sim::FaultSet::none();
-  if (!o.single && !o.bench && o.seeds == 0) usage("give --seed, --seeds or --bench");
+  if (o.bench) o.config.faults = hpchain::sim::FaultSet::none();  // --withhold-at still applies
+  if (!o.single && !o.bench && !o.leader_stats && o.seeds == 0) {
+    usage("give --seed, --seeds, --bench or --leader-stats");
+  }
   return o;
+}
+
+// The share of rounds that open a run of three honest leaders (what a
+// 2-chain commit needs when byzantine leaders withhold), for the old
+// round-robin order (r mod n) and for ValidatorSet::leader.
+int run_leader_stats(const Options& o) {
+  const uint32_t n = o.config.validators;
+  if (n == 0) usage("--leader-stats needs --n");
+  std::vector<bool> byzantine(n, false);
+  for (uint32_t v : o.config.withholders) {
+    if (v < n) byzantine[v] = true;
+  }
+  constexpr uint64_t kRounds = 100000;
+  const auto leaders = hpchain::sim::sim_leaders(n, kRounds + 2);
+  uint64_t round_robin = 0;
+  uint64_t permuted = 0;
+  for (uint64_t r = 0; r < kRounds; ++r) {
+    round_robin += !byzantine[r % n] && !byzantine[(r + 1) % n] && !byzantine[(r + 2) % n];
+    permuted += !byzantine[leaders[r]] && !byzantine[leaders[r + 1]] && !byzantine[leaders[r + 2]];
+  }
+  std::printf("n %u, %zu withholding: rounds opening three honest leaders: round-robin %.4f, permuted %.4f\n",
+              n, o.config.withholders.size(), static_cast<double>(round_robin) / kRounds,
+              static_cast<double>(permuted) / kRounds);
+  return 0;
 }
 
 int run_bench(const Options& o) {
@@ -111,6 +157,8 @@ int run_bench(const Options& o) {
               r.validators, r.virtual_ms / 1000.0, wall_s,
               static_cast<unsigned long long>(r.max_committed_height), r.max_committed_height / wall_s,
               static_cast<unsigned long long>(r.messages_delivered), r.messages_delivered / wall_s);
+  std::printf("rounds %llu, committed blocks per round %.3f\n", static_cast<unsigned long long>(r.max_round),
+              r.max_round ? static_cast<double>(r.min_committed_height) / static_cast<double>(r.max_round) : 0.0);
   return r.violations.empty() ? 0 : 1;
 }
 
@@ -129,6 +177,7 @@ std::string replay_flags(const SimConfig& c) {
 
 int run_many(const Options& o) {
   uint64_t violations = 0;
+  uint64_t forks = 0;
   uint64_t stalls = 0;
   const auto t0 = std::chrono::steady_clock::now();
   for (uint64_t k = 0; k < o.seeds; ++k) {
@@ -136,6 +185,7 @@ int run_many(const Options& o) {
     config.seed = o.first + k;
     const auto r = hpchain::sim::run_seed(config);
     violations += r.violations.empty() ? 0 : 1;
+    forks += r.forked ? 1 : 0;
     stalls += r.stalled ? 1 : 0;
     if (!r.violations.empty() || r.stalled) {
       std::printf("%s\n  schedule: %s\n  replay: hpchain-sim --seed %llu %s\n",
@@ -150,6 +200,10 @@ int run_many(const Options& o) {
       std::fflush(stdout);
     }
   }
+  if (violations > 0) {
+    std::printf("agreement or prefix violations: %llu of %llu seeds\n", static_cast<unsigned long long>(forks),
+                static_cast<unsigned long long>(o.seeds));
+  }
   std::printf("seeds: %llu, violations: %llu, stalls: %llu\n", static_cast<unsigned long long>(o.seeds),
               static_cast<unsigned long long>(violations), static_cast<unsigned long long>(stalls));
   return violations + stalls == 0 ? 0 : 1;
@@ -159,6 +213,7 @@ int run_many(const Options& o) {
 
 int main(int argc, char** argv) {
   const Options o = parse(argc, argv);
+  if (o.leader_stats) return run_leader_stats(o);
   if (o.bench) return run_bench(o);
   if (o.single) {
     const auto r = hpchain::sim::run_seed(o.config);

@@ -94,6 +94,7 @@ SeedResult World::run() {
   for (const auto& inst : instances_) {
     if (honest(inst.validator)) {
       result_.min_committed_height = std::min<uint64_t>(result_.min_committed_height, inst.chain.size());
+      if (inst.up) result_.max_round = std::max(result_.max_round, inst.core->current_round());
     }
   }
   return result_;

@@ -10,7 +10,7 @@ FaultSet FaultSet::all() {
   FaultSet f;
   f.crash = f.partition = f.slow = f.drop = f.duplicate = true;
   f.equivocate = f.double_vote = f.twins = f.garbage = f.forge_tc = true;
-  f.restart_all = true;
+  f.restart_all = f.withhold = f.unequal_power = true;
   return f;
 }
 
@@ -37,6 +37,8 @@ Result<FaultSet> FaultSet::parse(std::string_view text) {
     } else if (word == "garbage") { f.garbage = true;
     } else if (word == "forge-tc") { f.forge_tc = true;
     } else if (word == "restart-all") { f.restart_all = true;
+    } else if (word == "withhold") { f.withhold = true;
+    } else if (word == "unequal-power") { f.unequal_power = true;
     } else {
       return Status::invalid_argument("unknown fault kind '" + std::string(word) + "'");
     }
@@ -56,6 +58,7 @@ std::string FaultSet::to_string() const {
   add(slow, "slow"); add(drop, "drop"); add(duplicate, "duplicate");
   add(equivocate, "equivocate"); add(double_vote, "double-vote"); add(twins, "twins");
   add(garbage, "garbage"); add(forge_tc, "forge-tc"); add(restart_all, "restart-all");
+  add(withhold, "withhold"); add(unequal_power, "unequal-power");
   return out.empty() ? "none" : out;
 }
 
@@ -67,11 +70,27 @@ const char* role_name(Role role) {
     case Role::kTwin: return "twins";
     case Role::kGarbage: return "garbage";
     case Role::kTcForger: return "tc-forger";
+    case Role::kWithholder: return "withholder";
   }
   return "?";
 }
 
 namespace {
+
+// Voting powers: all 1, or (unequal-power, 40% of seeds) drawn in [1, 100].
+// A fifth of the unequal seeds give one validator just under a third of
+// the total, and make it byzantine (draw_roles).
+void draw_powers(Rng& rng, const FaultSet& faults, Schedule& s) {
+  s.powers.assign(s.validators, 1);
+  if (!faults.unequal_power || !rng.chance(40)) return;
+  for (auto& p : s.powers) p = rng.between(1, 100);
+  if (!rng.chance(20)) return;
+  const ValidatorIndex heavy = static_cast<ValidatorIndex>(rng.below(s.validators));
+  uint64_t others = 0;
+  for (ValidatorIndex v = 0; v < s.validators; ++v) others += v == heavy ? 0 : s.powers[v];
+  s.powers[heavy] = (others - 1) / 2;  // 3p < p + others, and no more
+  s.heavy_byzantine = heavy;
+}
 
 void draw_roles(Rng& rng, const FaultSet& faults, Schedule& s) {
   std::vector<Role> kinds;
@@ -80,12 +99,30 @@ void draw_roles(Rng& rng, const FaultSet& faults, Schedule& s) {
   if (faults.twins) kinds.push_back(Role::kTwin);
   if (faults.garbage) kinds.push_back(Role::kGarbage);
   if (faults.forge_tc) kinds.push_back(Role::kTcForger);
-  const uint32_t f = (s.validators - 1) / 3;  // at most f byzantine validators
-  const uint32_t count = kinds.empty() ? 0 : static_cast<uint32_t>(rng.between(0, f));
+  if (faults.withhold) kinds.push_back(Role::kWithholder);
+  // Byzantine power stays under a third of the total (3B < T), counting
+  // the validators the config made byzantine already.
+  uint64_t total = 0;
+  uint64_t byzantine = 0;
+  for (ValidatorIndex v = 0; v < s.validators; ++v) {
+    total += s.powers[v];
+    byzantine += s.roles[v] == Role::kHonest ? 0 : s.powers[v];
+  }
+  if (!kinds.empty() && s.heavy_byzantine && byzantine == 0) {
+    s.roles[*s.heavy_byzantine] = kinds[rng.below(kinds.size())];
+    byzantine = s.powers[*s.heavy_byzantine];
+  }
+  const uint32_t f = (s.validators - 1) / 3;
+  const uint32_t count = kinds.empty() || s.heavy_byzantine ? 0 : static_cast<uint32_t>(rng.between(0, f));
+  // Withholding takes two withholders leading in a row, so a fifth of the
+  // seeds make every byzantine validator one (a coalition).
+  const bool coalition = faults.withhold && rng.chance(20);
   for (uint32_t k = 0; k < count; ++k) {
     ValidatorIndex v = static_cast<ValidatorIndex>(rng.below(s.validators));
     while (s.roles[v] != Role::kHonest) v = (v + 1) % s.validators;
-    s.roles[v] = kinds[rng.below(kinds.size())];
+    if (3 * (byzantine + s.powers[v]) >= total) break;
+    byzantine += s.powers[v];
+    s.roles[v] = coalition ? Role::kWithholder : kinds[rng.below(kinds.size())];
   }
   for (ValidatorIndex v = 0; v < s.validators; ++v) s.instance_of.push_back(v);
   for (ValidatorIndex v = 0; v < s.validators; ++v) {
@@ -157,6 +194,10 @@ Schedule draw_schedule(Rng& rng, const SimConfig& config) {
                      ? config.validators
                      : static_cast<uint32_t>(rng.between(4, std::max<uint32_t>(4, config.max_validators)));
   s.roles.assign(s.validators, Role::kHonest);
+  for (uint32_t v : config.withholders) {
+    if (v < s.validators) s.roles[v] = Role::kWithholder;
+  }
+  draw_powers(rng, config.faults, s);
   draw_roles(rng, config.faults, s);
   draw_crashes(rng, config, s);
   draw_network(rng, config, s);
@@ -165,6 +206,11 @@ Schedule draw_schedule(Rng& rng, const SimConfig& config) {
   for (const auto& p : s.partitions) s.heal_ms = std::max(s.heal_ms, p.to_ms);
   for (const auto& f : s.slows) s.heal_ms = std::max(s.heal_ms, f.to_ms);
   if (s.drop_percent > 0) s.heal_ms = std::max(s.heal_ms, rng.between(500, config.fault_phase_ms));
+  // Withholders attack before the heal (when the network may delay their
+  // victims): give them the whole fault phase.
+  if (std::find(s.roles.begin(), s.roles.end(), Role::kWithholder) != s.roles.end()) {
+    s.heal_ms = std::max(s.heal_ms, config.fault_phase_ms);
+  }
   return s;
 }
 
@@ -173,6 +219,11 @@ std::string Schedule::describe() const {
   out << "n=" << validators << " roles=[";
   for (ValidatorIndex v = 0; v < validators; ++v) out << (v ? "," : "") << role_name(roles[v]);
   out << "]";
+  if (std::any_of(powers.begin(), powers.end(), [](uint64_t p) { return p != 1; })) {
+    out << " powers=[";
+    for (ValidatorIndex v = 0; v < validators; ++v) out << (v ? "," : "") << powers[v];
+    out << "]";
+  }
   for (const auto& c : crashes) {
     out << " crash(i" << c.instance << " " << c.at_ms << "-" << c.restart_ms << "ms"
         << (c.lost_disk ? " lost-disk" : "") << ")";

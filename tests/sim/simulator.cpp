@@ -26,11 +26,21 @@ const std::vector<PrivateKey>& validator_keys(size_t n) {
 
 }  // namespace
 
+std::vector<uint32_t> sim_leaders(uint32_t n, uint64_t rounds) {
+  const auto& keys = validator_keys(n);
+  std::vector<consensus::ValidatorInfo> members;
+  for (uint32_t v = 0; v < n; ++v) members.push_back({keys[v].public_key(), 1});
+  const auto set = *consensus::ValidatorSet::create(std::move(members));
+  std::vector<uint32_t> leaders;
+  for (uint64_t r = 0; r < rounds; ++r) leaders.push_back(set.leader(r));
+  return leaders;
+}
+
 World::World(const SimConfig& config) : config_(config), rng_(config.seed) {
   schedule_ = draw_schedule(rng_, config_);
   const auto& keys = validator_keys(schedule_.validators);
   std::vector<consensus::ValidatorInfo> members;
-  for (uint32_t v = 0; v < schedule_.validators; ++v) members.push_back({keys[v].public_key(), 1});
+  for (uint32_t v = 0; v < schedule_.validators; ++v) members.push_back({keys[v].public_key(), schedule_.powers[v]});
   validators_ = *consensus::ValidatorSet::create(std::move(members));
   keyring_ = std::make_unique<SimKeyring>(schedule_.validators, config_.seed, chain_id_);
   if (config_.real_crypto) real_verifier_ = consensus::make_secp256k1_verifier(*validators_, chain_id_);
@@ -83,12 +93,14 @@ void World::record_commit(uint32_t i, const consensus::CommittedBlock& c) {
   if (honest(inst.validator)) {
     const Hash32 prev = inst.chain.empty() ? instances_[i].core->genesis_id() : inst.chain.back().block->id;
     if (b.height() != inst.chain.size() + 1 || b.parent_id() != prev) {
+      result_.forked = true;
       violation("prefix: instance " + std::to_string(i) + " committed height " +
                 std::to_string(b.height()) + " not extending its chain of " +
                 std::to_string(inst.chain.size()));
     }
     auto [it, inserted] = committed_at_height_.emplace(b.height(), b.id);
     if (!inserted && it->second != b.id) {
+      result_.forked = true;
       violation("agreement: height " + std::to_string(b.height()) + " has " +
                 it->second.hex().substr(0, 8) + " and " + b.id.hex().substr(0, 8) +
                 " (instance " + std::to_string(i) + ")");
@@ -136,14 +148,19 @@ void World::outgoing(uint32_t src, std::optional<ValidatorIndex> dst, const Byte
   switch (instances_[src].role) {
     case Role::kEquivocator: return equivocate(src, dst, bytes);
     case Role::kDoubleVoter: return double_vote(src, dst, bytes);
+    case Role::kWithholder: return withhold(src, dst, bytes);
     case Role::kGarbage: garbage(src, bytes); break;
     case Role::kHonest: case Role::kTwin: case Role::kTcForger: break;
   }
   auto shared = std::make_shared<const Bytes>(
       instances_[src].role == Role::kTcForger ? forge_tc(src, bytes) : bytes);
   if (dst) return send(src, *dst, shared);
+  send_to_all(src, shared);
+}
+
+void World::send_to_all(uint32_t src, std::shared_ptr<const Bytes> bytes) {
   for (ValidatorIndex v = 0; v < schedule_.validators; ++v) {
-    if (v != instances_[src].validator) send(src, v, shared);
+    if (v != instances_[src].validator) send(src, v, bytes);
   }
 }
 

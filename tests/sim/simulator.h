@@ -30,13 +30,19 @@ struct FaultSet {
   bool garbage = false;      // byzantine: malformed and invalid messages
   bool forge_tc = false;     // byzantine: TCs whose own share claims a QC that does not exist
   bool restart_all = false;  // every instance, or all but one, crashes at once and restarts
+  bool unequal_power = false;  // voting powers drawn in [1, 100]; sometimes one byzantine just under 1/3
+  bool withhold = false;     // byzantine leader: shows its proposal to one validator only, and
+                             // after a TC proposes below the TC's lock
 
   static FaultSet none() { return {}; }
   static FaultSet all();
-  bool any_byzantine() const { return equivocate || double_vote || twins || garbage || forge_tc; }
+  bool any_byzantine() const {
+    return equivocate || double_vote || twins || garbage || forge_tc || withhold;  // not unequal_power
+  }
   // Parses "all", "none" or a comma list of: crash, lost-disk, partition,
   // slow, drop, duplicate, equivocate, double-vote, twins, garbage, forge-tc,
-  // restart-all (and "all,lost-disk"). InvalidArgument names an unknown kind.
+  // restart-all, withhold, unequal-power (and "all,lost-disk"). InvalidArgument names an
+  // unknown kind.
   static Result<FaultSet> parse(std::string_view text);
   std::string to_string() const;
 };
@@ -55,6 +61,9 @@ struct SimConfig {
   bool real_crypto = false;             // secp256k1 instead of the keyed hash
   bool saved_tree = true;               // cores save their block tree (consensus/tree_storage.h)
   consensus::UnsafeVariants broken;    // test-only: a deliberately unsafe variant
+  // Validators made withholders whatever the seed draws (the leader-schedule
+  // measurement places them at every third index).
+  std::vector<uint32_t> withholders;
   bool trace = false;                   // print every delivered event to stderr
 };
 
@@ -63,16 +72,23 @@ struct SeedResult {
   uint32_t validators = 0;
   std::string schedule;                 // the fault schedule, human readable
   std::vector<std::string> violations;  // safety invariants broken (first few)
+  bool forked = false;                  // among them an agreement or prefix violation (not
+                                        // only an honest double vote)
   bool stalled = false;                 // liveness not shown within the window
   Hash32 trace_hash;
   uint64_t virtual_ms = 0;
   uint64_t messages_delivered = 0;
   uint64_t max_committed_height = 0;    // highest height any honest instance committed
   uint64_t min_committed_height = 0;    // lowest final height among honest instances
+  uint64_t max_round = 0;               // highest round an honest instance reached
 };
 
 // Runs one seed. Deterministic: equal configs give equal results.
 SeedResult run_seed(const SimConfig& config);
+
+// The leaders of rounds 0..rounds-1 of the simulator's n equal-power
+// validators (for the leader-schedule measurement).
+std::vector<uint32_t> sim_leaders(uint32_t n, uint64_t rounds);
 
 // One line: "seed S n N trace H: ok" or the violations / stall.
 std::string describe(const SeedResult& r);

@@ -19,7 +19,7 @@ namespace hpchain::sim {
 
 using consensus::ValidatorIndex;
 
-enum class Role : uint8_t { kHonest, kEquivocator, kDoubleVoter, kTwin, kGarbage, kTcForger };
+enum class Role : uint8_t { kHonest, kEquivocator, kDoubleVoter, kTwin, kGarbage, kTcForger, kWithholder };
 const char* role_name(Role role);
 
 struct CrashFault {
@@ -44,6 +44,8 @@ struct SlowFault {
 struct Schedule {
   uint32_t validators = 0;
   std::vector<Role> roles;                   // per validator
+  std::vector<uint64_t> powers;              // per validator
+  std::optional<ValidatorIndex> heavy_byzantine;  // holds just under a third
   std::vector<ValidatorIndex> instance_of;   // per instance: its validator (twins share)
   std::vector<CrashFault> crashes;
   std::vector<PartitionFault> partitions;
@@ -139,6 +141,13 @@ class World {
   void equivocate(uint32_t src, std::optional<ValidatorIndex> dst, const Bytes& bytes);
   void double_vote(uint32_t src, std::optional<ValidatorIndex> dst, const Bytes& bytes);
   void garbage(uint32_t src, const Bytes& bytes);
+  void withhold(uint32_t src, std::optional<ValidatorIndex> dst, const Bytes& bytes);
+  // A copy of `p` with `payload` that extends the block `qc` certifies
+  // instead (valid after a TC only if `qc` reaches the TC's lock), signed
+  // by `src`.
+  consensus::Proposal below_lock(uint32_t src, const consensus::Proposal& p, Bytes payload,
+                                 const consensus::QuorumCert& qc);
+  void send_to_all(uint32_t src, std::shared_ptr<const Bytes> bytes);
   Bytes forge_tc(uint32_t src, const Bytes& bytes);
   void rush_forged_tc(uint32_t src);
 
@@ -160,6 +169,12 @@ class World {
   std::map<uint64_t, Hash32> committed_at_height_;              // first honest commit per height
   std::map<std::pair<ValidatorIndex, uint64_t>, Hash32> votes_; // honest (validator, round) -> block
   std::map<uint64_t, std::vector<Hash32>> equivocated_;         // round -> equivocator's blocks
+  // The withholders' plan (withhold()): the QC a fork extends, once a TC
+  // of round >= hidden_round_ lets a withholder lead.
+  std::optional<consensus::QuorumCert> fork_base_;
+  consensus::QuorumCert hidden_low_qc_;  // G's QC: what withholders' timeouts claim
+  uint64_t hidden_round_ = 0;
+  uint64_t quiet_until_round_ = 0;  // withholders act honestly below this round
   SeedResult result_;
 };
 
