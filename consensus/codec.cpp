@@ -1,5 +1,7 @@
 #include "consensus/codec.h"
 
+#include <algorithm>
+
 #include "chain/codec.h"
 #include "hpchain/v1/block.pb.h"
 
@@ -81,11 +83,20 @@ Result<MessageBody> body_from_proto(const hpchain::v1::ConsensusMessage& m) {
     case K::kBlockRequest: {
       BlockRequest r;
       HPC_ASSIGN_OR_RETURN(r.block_id, hash_field(m.block_request().block_id(), "requested block id"));
+      r.max_blocks = std::clamp<uint32_t>(m.block_request().max_blocks(), 1, kMaxBlocksPerResponse);
       return MessageBody{r};
     }
     case K::kBlockResponse: {
+      const auto& blocks = m.block_response().blocks();
+      if (blocks.empty() || static_cast<size_t>(blocks.size()) > kMaxBlocksPerResponse) {
+        return Status::invalid_argument("block response must carry 1 to " +
+                                        std::to_string(kMaxBlocksPerResponse) + " blocks");
+      }
       BlockResponse r;
-      HPC_ASSIGN_OR_RETURN(r.block, block_from_proto(m.block_response().block()));
+      for (const auto& b : blocks) {
+        HPC_ASSIGN_OR_RETURN(auto block, block_from_proto(b));
+        r.blocks.push_back(std::move(block));
+      }
       return MessageBody{std::move(r)};
     }
     case K::KIND_NOT_SET:
@@ -207,10 +218,14 @@ Bytes encode_message(const std::string& chain_id, const MessageBody& body) {
     if (t->last_tc) *out->mutable_last_tc() = tc_to_proto(*t->last_tc);
   } else if (const auto* rq = std::get_if<BlockRequest>(&body)) {
     m.mutable_block_request()->set_block_id(to_string_bytes(rq->block_id.span()));
+    m.mutable_block_request()->set_max_blocks(rq->max_blocks);
   } else {
     const auto& rs = std::get<BlockResponse>(body);
-    HPC_ASSERT(rs.block != nullptr);
-    *m.mutable_block_response()->mutable_block() = block_to_proto(*rs.block);
+    HPC_ASSERT(!rs.blocks.empty());
+    for (const BlockPtr& b : rs.blocks) {
+      HPC_ASSERT(b != nullptr);
+      *m.mutable_block_response()->add_blocks() = block_to_proto(*b);
+    }
   }
   return serialize_proto(m);
 }

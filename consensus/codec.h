@@ -7,6 +7,7 @@
 
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "consensus/types.h"
 #include "hpchain/v1/consensus.pb.h"
@@ -16,12 +17,21 @@ namespace hpchain::consensus {
 // Larger messages are rejected before parsing (a peer must not make us parse
 // megabytes); it bounds the payload a block may carry.
 inline constexpr size_t kMessageBytesMax = 4 * 1024 * 1024;
+// Room a proposal needs besides its payload: the header, a QC and a TC of
+// kMaxValidators signatures each (about 75 and 160 KiB), the signature.
+inline constexpr size_t kProposalOverheadMax = 256 * 1024;
+
+// Blocks one response may carry: a fetch catches up this many heights per
+// round trip. Responses also stay under kMessageBytesMax (the server stops
+// adding ancestors before the limit).
+inline constexpr uint32_t kMaxBlocksPerResponse = 64;
 
 struct BlockRequest {
   Hash32 block_id;
+  uint32_t max_blocks = 1;  // the block and up to max_blocks - 1 ancestors
 };
 struct BlockResponse {
-  BlockPtr block;
+  std::vector<BlockPtr> blocks;  // the requested block, then each one's parent; not empty
 };
 
 using MessageBody = std::variant<Proposal, Vote, TimeoutMsg, BlockRequest, BlockResponse>;
@@ -38,7 +48,8 @@ Bytes encode_message(const std::string& chain_id, const MessageBody& body);
 //   ResourceExhausted  more than kMessageBytesMax bytes;
 //   "malformed ..."    not a valid encoding, unknown fields, no kind set;
 //   a 32-byte id or 64-byte signature of another length;
-//   more than kMaxValidators signatures in a certificate.
+//   more than kMaxValidators signatures in a certificate;
+//   a block response with no block or more than kMaxBlocksPerResponse.
 Result<Message> decode_message(ByteSpan bytes);
 
 // Field-level conversions, shared with the safety-state storage and tests.

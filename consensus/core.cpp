@@ -24,6 +24,9 @@ Result<std::unique_ptr<ConsensusCore>> ConsensusCore::create(CoreConfig config, 
   if (!observer && config.self >= deps.validators->size()) {
     return Status::invalid_argument("self index is not in the validator set");
   }
+  if (config.max_payload_bytes > kMessageBytesMax - kProposalOverheadMax) {
+    return Status::invalid_argument("max_payload_bytes leaves no room for the proposal's certificates");
+  }
   const Block genesis = genesis_block(config.chain_id);
   if (!recovery) {
     auto root = std::make_shared<const Block>(genesis);

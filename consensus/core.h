@@ -102,7 +102,9 @@ struct CoreConfig {
   size_t max_pending_proposals = 8;   // proposals waiting for a fetched parent
   size_t max_waiting_blocks = 1024;   // fetched blocks waiting for their parent
   size_t max_outstanding_fetches = 16;
-  uint64_t max_payload_bytes = uint64_t{4} << 20;  // largest payload we propose
+  // Largest payload we propose; at most kMessageBytesMax -
+  // kProposalOverheadMax, so that every proposal fits in one message.
+  uint64_t max_payload_bytes = kMessageBytesMax - kProposalOverheadMax;
 #if defined(HPCHAIN_UNSAFE_VARIANTS)
   UnsafeVariants unsafe_variants;  // test-only library: deliberately broken rules
 #endif
@@ -147,7 +149,8 @@ class ConsensusCore {
  public:
   // Loads the safety state and the saved tree. `recovery` defaults to
   // genesis. Errors: those of SafetyStorage::load and TreeStorage::load;
-  // InvalidArgument if `recovery` is inconsistent.
+  // InvalidArgument if `recovery` is inconsistent or max_payload_bytes is
+  // too large for a message.
   static Result<std::unique_ptr<ConsensusCore>> create(CoreConfig config, CoreDeps deps,
                                                        std::optional<Recovery> recovery = {});
 
@@ -206,6 +209,7 @@ class ConsensusCore {
   void on_vote(const Vote& v);
   void on_timeout(ValidatorIndex from, const TimeoutMsg& t);
   void on_block_request(ValidatorIndex from, const BlockRequest& r);
+  BlockPtr find_block(const Hash32& id) const;  // in the tree or the host's committed blocks
   void on_block_response(ValidatorIndex from, const BlockResponse& r);
   void insert_and_vote(ValidatorIndex from, const Proposal& p);
   void insert_chain(BlockPtr block);

@@ -24,7 +24,10 @@ void ConsensusCore::request_fetch(const Hash32& id, ValidatorIndex hint, uint64_
   ValidatorIndex peer = static_cast<ValidatorIndex>((hint + attempt) % n);
   if (peer == config_.self) peer = static_cast<ValidatorIndex>((peer + 1) % n);
   if (peer == config_.self) return;  // a set of one has nobody to ask
-  out_.push_back(FetchBlockAction{id, peer, encode_message(config_.chain_id, BlockRequest{id})});
+  // The block and as many of its missing ancestors as one response holds.
+  const uint64_t missing = height > tree_.root().height() ? height - tree_.root().height() : 1;
+  const auto max_blocks = static_cast<uint32_t>(std::min<uint64_t>(missing, kMaxBlocksPerResponse));
+  out_.push_back(FetchBlockAction{id, peer, encode_message(config_.chain_id, BlockRequest{id, max_blocks})});
 }
 
 void ConsensusCore::retry_fetches() {
@@ -39,32 +42,63 @@ void ConsensusCore::retry_fetches() {
   for (const auto& [id, fetch] : retry) request_fetch(id, fetch.hint, fetch.height);
 }
 
+BlockPtr ConsensusCore::find_block(const Hash32& id) const {
+  BlockPtr block = tree_.find(id);
+  if (block == nullptr && committed_blocks_ != nullptr) block = committed_blocks_->find(id);
+  return block;
+}
+
 void ConsensusCore::on_block_request(ValidatorIndex from, const BlockRequest& r) {
-  if (from >= validators_.size() || from == config_.self) return;
-  BlockPtr block = tree_.find(r.block_id);
-  if (block == nullptr && committed_blocks_ != nullptr) block = committed_blocks_->find(r.block_id);
+  if (from == config_.self) return;
+  BlockPtr block = find_block(r.block_id);
   if (block == nullptr) return;  // not ours to serve; the requester asks another peer
-  send(from, BlockResponse{block});
+  // The block, then its ancestors while we hold them and the response stays
+  // under the message limit (with room for the envelope).
+  BlockResponse response{{block}};
+  size_t bytes = block_to_proto(*block).ByteSizeLong();
+  while (response.blocks.size() < r.max_blocks && block->height() > 0) {
+    block = find_block(block->parent_id());
+    if (block == nullptr) break;
+    bytes += block_to_proto(*block).ByteSizeLong() + 16;
+    if (bytes > kMessageBytesMax - 1024) break;
+    response.blocks.push_back(block);
+  }
+  send(from, response);
 }
 
 void ConsensusCore::on_block_response(ValidatorIndex from, const BlockResponse& r) {
-  const BlockPtr& block = r.block;
-  if (fetches_.count(block->id) == 0) {
+  const BlockPtr& requested = r.blocks.front();
+  if (fetches_.count(requested->id) == 0) {
     return reject({false, RejectReason::kUnsolicitedBlock, "block nobody asked for"});
   }
   // We asked for this id because a verified QC named it, so the id alone
-  // authenticates the block; its own QC is checked to keep the tree sound.
-  if (auto v = validator_.verify_block(*block, config_.chain_id); !v.ok()) return reject(v);
-  fetches_.erase(block->id);
-  if (tree_.contains(block->parent_id())) return insert_chain(block);
-  if (block->parent_qc().height <= tree_.root().height()) {
+  // authenticates the block, and each block's parent link authenticates the
+  // next; each one's own QC is checked to keep the tree sound.
+  for (size_t i = 0; i < r.blocks.size(); ++i) {
+    if (i > 0 && r.blocks[i - 1]->parent_id() != r.blocks[i]->id) {
+      return reject({false, RejectReason::kBadBlock, "response blocks are not a chain of parents"});
+    }
+    if (auto v = validator_.verify_block(*r.blocks[i], config_.chain_id); !v.ok()) return reject(v);
+  }
+  fetches_.erase(requested->id);
+  // Drop what the tree holds or the root passed; link the rest, lowest first.
+  std::vector<BlockPtr> chain;
+  for (const BlockPtr& b : r.blocks) {
+    if (tree_.contains(b->id) || b->height() <= tree_.root().height()) break;
+    chain.push_back(b);
+  }
+  if (chain.empty()) return;
+  const BlockPtr& lowest = chain.back();
+  if (!tree_.contains(lowest->parent_id()) && lowest->parent_qc().height <= tree_.root().height()) {
     return reject({false, RejectReason::kStaleRound, "fetched block below the committed root"});
   }
-  if (waiting_children_.size() >= config_.max_waiting_blocks) {
+  if (waiting_children_.size() + chain.size() > config_.max_waiting_blocks) {
     return reject({false, RejectReason::kBufferFull, "too many fetched blocks waiting"});
   }
-  waiting_children_[block->parent_id()] = block;
-  request_fetch(block->parent_id(), from, block->height() - 1);
+  for (size_t i = chain.size() - 1; i > 0; --i) waiting_children_[chain[i]->id] = chain[i - 1];
+  if (tree_.contains(lowest->parent_id())) return insert_chain(lowest);
+  waiting_children_[lowest->parent_id()] = lowest;
+  request_fetch(lowest->parent_id(), from, lowest->height() - 1);
 }
 
 void ConsensusCore::insert_chain(BlockPtr block) {

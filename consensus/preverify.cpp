@@ -45,7 +45,9 @@ struct Checks {
     qc(t.high_qc);
     if (t.last_tc) tc(*t.last_tc);
   }
-  void body(const BlockResponse& r) { qc(r.block->parent_qc()); }
+  void body(const BlockResponse& r) {
+    for (const BlockPtr& b : r.blocks) qc(b->parent_qc());
+  }
   void body(const BlockRequest&) {}
 };
 }  // namespace

@@ -87,7 +87,7 @@ std::vector<std::vector<uint8_t>> hpchain_fuzz_seeds() {
   // Block fetches.
   s = {0};
   append_frame(s, 1, encode(BlockRequest{b1->id}));
-  append_frame(s, 2, encode(BlockResponse{b1}));
+  append_frame(s, 2, encode(BlockResponse{{b1}}));
   append_frame(s, 3, encode(BlockRequest{net.genesis->id}));
   seeds.push_back(s);
   return seeds;

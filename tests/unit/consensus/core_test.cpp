@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 
 #include "tests/unit/consensus/fixture.h"
 
@@ -227,7 +228,7 @@ TEST_F(CoreTest, MissingParentIsFetchedThenVotedOn) {
   ASSERT_EQ(fetches.size(), 1u);
   EXPECT_EQ(fetches[0].block_id, b1->id);
   EXPECT_EQ(fetches[0].peer, from);
-  auto served = actions_of<SendAction>(c0->on_message(from, bytes(BlockResponse{b1})));
+  auto served = actions_of<SendAction>(c0->on_message(from, bytes(BlockResponse{{b1}})));
   ASSERT_EQ(served.size(), 1u);  // the vote for b2, to the leader of round 3
   EXPECT_EQ(served[0].to, leader(3));
   EXPECT_EQ(std::get<Vote>(testing::decode(served[0].message).body).block_id, b2->id);
@@ -279,8 +280,75 @@ TEST_F(CoreTest, ServesBlocksItHolds) {
   c0->on_message(1, bytes(net.proposal(b1)));
   auto sends = actions_of<SendAction>(c0->on_message(3, bytes(BlockRequest{b1->id})));
   ASSERT_EQ(sends.size(), 1u);
-  EXPECT_EQ(std::get<BlockResponse>(testing::decode(sends[0].message).body).block->id, b1->id);
+  EXPECT_EQ(std::get<BlockResponse>(testing::decode(sends[0].message).body).blocks[0]->id, b1->id);
   EXPECT_TRUE(c0->on_message(3, bytes(BlockRequest{sha256("unknown")})).empty());
+}
+
+class MapReader final : public CommittedBlockReader {
+ public:
+  BlockPtr find(const Hash32& id) const override {
+    auto it = blocks.find(id);
+    return it == blocks.end() ? nullptr : it->second;
+  }
+  std::map<Hash32, BlockPtr> blocks;
+};
+
+TEST_F(CoreTest, AFetchReturnsTheBlockAndItsAncestorsInOneResponse) {
+  std::vector<BlockPtr> chain{net.genesis};
+  QuorumCert qc = g();
+  for (uint64_t round = 1; round <= 7; ++round) {
+    chain.push_back(net.block(chain.back(), qc, round));
+    qc = net.qc(*chain.back(), {0, 1, 2});
+  }
+  // The server holds b1..b6: committed ones in the host's store, the rest
+  // in its tree.
+  MapReader store;
+  CoreConfig cfg;
+  cfg.chain_id = kChain;
+  cfg.self = 3;
+  auto server = std::move(ConsensusCore::create(cfg, CoreDeps{net.validators.get(), net.signers[3].get(),
+                                                              net.verifier.get(), &net.storages[3], &store}))
+                    .value();
+  server->start();
+  for (size_t h = 1; h <= 6; ++h) {
+    for (const auto& c : actions_of<CommitAction>(server->on_message(0, bytes(net.proposal(chain[h]))))) {
+      store.blocks[c.committed.block->id] = c.committed.block;
+    }
+  }
+  // A fresh validator sees b7 and asks for b6 and its 5 missing ancestors.
+  auto client = net.core(0);
+  client->start();
+  auto fetches = actions_of<FetchBlockAction>(client->on_message(3, bytes(net.proposal(chain[7]))));
+  ASSERT_EQ(fetches.size(), 1u);
+  EXPECT_EQ(std::get<BlockRequest>(testing::decode(fetches[0].message).body).max_blocks, 6u);
+  auto served = actions_of<SendAction>(server->on_message(0, fetches[0].message));
+  ASSERT_EQ(served.size(), 1u);
+  const Message decoded = testing::decode(served[0].message);
+  const auto& response = std::get<BlockResponse>(decoded.body);
+  ASSERT_EQ(response.blocks.size(), 6u);
+  EXPECT_EQ(response.blocks[0]->id, chain[6]->id);
+  EXPECT_EQ(response.blocks[5]->id, chain[1]->id);
+  // One response links all six, commits b1..b5 and lets the client vote b7.
+  auto after = client->on_message(3, served[0].message);
+  EXPECT_EQ(actions_of<CommitAction>(after).size(), 5u);
+  EXPECT_EQ(client->committed_root().id, chain[5]->id);
+  EXPECT_EQ(client->metrics().votes_sent, 1u);
+}
+
+TEST_F(CoreTest, AResponseWhoseBlocksAreNotAChainIsRefused) {
+  BlockPtr b1 = net.block(net.genesis, g(), 1);
+  BlockPtr b2 = net.block(b1, net.qc(*b1, {1, 2, 3}), 2);
+  BlockPtr b3 = net.block(b2, net.qc(*b2, {1, 2, 3}), 3);
+  auto c0 = net.core(0);
+  c0->start();
+  ASSERT_EQ(actions_of<FetchBlockAction>(c0->on_message(2, bytes(net.proposal(b3)))).size(), 1u);
+  BlockPtr stranger = net.block(net.genesis, g(), 1, "not b2's parent");
+  c0->on_message(2, bytes(BlockResponse{{b2, stranger}}));
+  EXPECT_EQ(c0->metrics().rejected[static_cast<size_t>(RejectReason::kBadBlock)], 1u);
+  EXPECT_EQ(c0->committed_root().height(), 0u);
+  // The genuine chain is still accepted afterwards.
+  c0->on_message(2, bytes(BlockResponse{{b2, b1}}));
+  EXPECT_EQ(c0->committed_root().id, b1->id);
 }
 
 TEST_F(CoreTest, StateSyncJumpsTheRootAndTheRound) {
@@ -410,6 +478,11 @@ TEST_F(CoreTest, RecoveryRejectsAQcThatDoesNotCertifyTheRoot) {
                                                  net.verifier.get(), &net.storages[0], nullptr},
                                    Recovery{b1, g()});
   EXPECT_FALSE(bad.is_ok());
+  // A payload limit that leaves no room for the certificates is refused too.
+  cfg.max_payload_bytes = kMessageBytesMax;
+  EXPECT_FALSE(ConsensusCore::create(cfg, CoreDeps{net.validators.get(), net.signers[0].get(),
+                                                   net.verifier.get(), &net.storages[0], nullptr})
+                   .is_ok());
 }
 
 }  // namespace

@@ -143,7 +143,7 @@ TEST_F(RejectionTest, AFullWaitingBufferIsNotAFarRound) {
   ASSERT_EQ(fetch.size(), 1u);
   ASSERT_EQ(fetch[0].block_id, b2->id);
   // b2's parent is unknown too, so b2 would wait; the buffer holds none.
-  expect_rejected(bytes(BlockResponse{b2}), RejectReason::kBufferFull);
+  expect_rejected(bytes(BlockResponse{{b2}}), RejectReason::kBufferFull);
   EXPECT_EQ(count(RejectReason::kRoundTooFar), 0u);
 }
 
@@ -235,7 +235,7 @@ TEST_F(RejectionTest, VoteForAnotherLeader) {
 }
 
 TEST_F(RejectionTest, UnsolicitedBlock) {
-  expect_rejected(bytes(BlockResponse{b1}), RejectReason::kUnsolicitedBlock);
+  expect_rejected(bytes(BlockResponse{{b1}}), RejectReason::kUnsolicitedBlock);
 }
 
 TEST_F(RejectionTest, StateMismatch) {

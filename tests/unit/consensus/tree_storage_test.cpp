@@ -73,7 +73,7 @@ TEST_F(TreeStorageTest, ARestartRestoresTheBlocksTheHighQcAndTheHighTc) {
   // It serves the restored blocks to a peer that asks.
   auto served = restarted->on_message(2, bytes(BlockRequest{b2->id}));
   ASSERT_EQ(actions_of<SendAction>(served).size(), 1u);
-  EXPECT_EQ(std::get<BlockResponse>(testing::decode(actions_of<SendAction>(served)[0].message).body).block->id,
+  EXPECT_EQ(std::get<BlockResponse>(testing::decode(actions_of<SendAction>(served)[0].message).body).blocks[0]->id,
             b2->id);
 }
 

@@ -168,7 +168,7 @@ TEST(CodecTest, EveryMessageKindRoundTrips) {
   EXPECT_EQ(std::get<TimeoutMsg>(tm.body).high_qc, q1);
   EXPECT_EQ(std::get<TimeoutMsg>(tm.body).last_tc, tc);
   EXPECT_EQ(std::get<BlockRequest>(round_trip(BlockRequest{b1->id}).body).block_id, b1->id);
-  EXPECT_EQ(std::get<BlockResponse>(round_trip(BlockResponse{b1}).body).block->id, b1->id);
+  EXPECT_EQ(std::get<BlockResponse>(round_trip(BlockResponse{{b1}}).body).blocks[0]->id, b1->id);
 }
 
 TEST(CodecTest, RejectsWrongSizesEmptyAndOversizedInput) {
