@@ -191,7 +191,27 @@ void ConsensusCore::insert_and_vote(ValidatorIndex from, const Proposal& p) {
   if (executed != executed_states_.end() && executed->second != block->fields.state_hash) {
     return reject({false, RejectReason::kStateMismatch, "state hash differs from ours"});
   }
-  if (saved && block->round() == current_round()) vote_for(*block, p.tc);
+  if (!saved || block->round() != current_round()) return;
+  if (config_.validate_payloads && block->fields.proposer != config_.self) {
+    validating_[block->id] = Validating{block->round(), p.tc};
+    out_.push_back(ValidatePayloadAction{block});
+    return;
+  }
+  vote_for(*block, p.tc);
+}
+
+Actions ConsensusCore::on_payload_validated(const Hash32& block_id, bool valid) {
+  auto it = validating_.find(block_id);
+  if (it == validating_.end()) return {};
+  const Validating validating = std::move(it->second);
+  validating_.erase(it);
+  BlockPtr block = tree_.find(block_id);
+  if (!valid) {
+    reject({false, RejectReason::kBadPayload, "the host found the payload invalid"});
+  } else if (block != nullptr && validating.round == current_round()) {
+    vote_for(*block, validating.tc);
+  }
+  return take();
 }
 
 void ConsensusCore::vote_for(const Block& block, const std::optional<TimeoutCert>& tc) {
@@ -312,6 +332,7 @@ void ConsensusCore::advance_round() {
   const uint64_t round = current_round();
   votes_.prune_below(round - 1);
   proposals_seen_.erase(proposals_seen_.begin(), proposals_seen_.lower_bound(round));
+  std::erase_if(validating_, [&](const auto& kv) { return kv.second.round < round; });
   out_.push_back(TimerAction{round, pacemaker_.round_timeout_ms(high_qc_.round)});
   if (validators_.leader(round) == config_.self) request_payload(round);
 }

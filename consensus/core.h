@@ -72,8 +72,17 @@ struct SyncRequestAction {
   uint64_t height = 0;
 };
 
+// Validate the payload of `block`, a verified proposal of the current
+// round (CoreConfig::validate_payloads), off the consensus thread if you
+// like, and call on_payload_validated(block->id, verdict). We vote for it
+// only on a valid verdict that arrives while its round lasts.
+struct ValidatePayloadAction {
+  BlockPtr block;
+};
+
 using Action = std::variant<SendAction, BroadcastAction, FetchBlockAction, CommitAction,
-                            TimerAction, PayloadRequestAction, SyncRequestAction>;
+                            TimerAction, PayloadRequestAction, SyncRequestAction,
+                            ValidatePayloadAction>;
 using Actions = std::vector<Action>;
 
 // Blocks the host committed earlier, so that lagging peers can fetch them
@@ -105,6 +114,9 @@ struct CoreConfig {
   // Largest payload we propose; at most kMessageBytesMax -
   // kProposalOverheadMax, so that every proposal fits in one message.
   uint64_t max_payload_bytes = kMessageBytesMax - kProposalOverheadMax;
+  // Ask the host to validate each proposal's payload before voting
+  // (ValidatePayloadAction); off, every payload is voted for as it is.
+  bool validate_payloads = false;
 #if defined(HPCHAIN_UNSAFE_VARIANTS)
   UnsafeVariants unsafe_variants;  // test-only library: deliberately broken rules
 #endif
@@ -166,6 +178,9 @@ class ConsensusCore {
   Actions on_timer(uint64_t round);
   // The payload for a round we lead; ignored if the round has passed.
   Actions on_payload_ready(uint64_t round, Bytes payload, uint64_t timestamp_ms);
+  // The host's verdict on a ValidatePayloadAction. Unknown or stale ids are
+  // ignored; an invalid payload is counted (kBadPayload) and gets no vote.
+  Actions on_payload_validated(const Hash32& block_id, bool valid);
   // The host executed committed block `id` at `height`; the state hash goes
   // into our next proposal and proposals naming another hash for a height we
   // executed get no vote (kStateMismatch). Saved blocks at or below
@@ -175,7 +190,10 @@ class ConsensusCore {
   // CommittedBlock::proof from a peer: block's child in the next round and a
   // QC for it; a QC for `block` alone would admit a certified block that may
   // never commit). Blocks at or below our root are ignored; an invalid proof
-  // is counted (kBadBlock, or the QC's reason) and ignored.
+  // is counted (kBadBlock, or the QC's reason) and ignored. Blocks we hold
+  // above `block` are kept, and the commits they now imply are emitted, in
+  // order from block.height + 1: the "no gaps" contract resumes at the
+  // synced height.
   Actions on_synced(BlockPtr block, const CommitProof& proof);
 
   // The typed message handlers behind on_message (also used by tests).
@@ -256,6 +274,13 @@ class ConsensusCore {
     Proposal proposal;
   };
   std::vector<Pending> pending_;                  // <= max_pending_proposals
+  // Proposals of the current round whose payload the host is validating:
+  // id -> the TC they carry. At most one per round; pruned as rounds pass.
+  struct Validating {
+    uint64_t round = 0;
+    std::optional<TimeoutCert> tc;
+  };
+  std::map<Hash32, Validating> validating_;
   std::map<Hash32, BlockPtr> waiting_children_;   // parent id -> child; <= max_waiting_blocks
   // Outstanding fetches, <= max_outstanding_fetches. An entry ends with its
   // answer, when the committed root reaches its height (the block can no

@@ -155,18 +155,31 @@ Actions ConsensusCore::on_synced(BlockPtr block, const CommitProof& proof) {
     reject(v);
     return take();
   }
+  const uint64_t height = block->height();
+  const Hash32 id = block->id;
   tree_.reset(std::move(block), qc);
-  pending_.clear();
-  waiting_children_.clear();
-  fetches_.clear();
+  // What we fetched or were proposed above the new root stays: it may link
+  // to it now, and commits it implies are emitted below, from height + 1
+  // on (the host's state sync installed everything up to `height`).
+  std::erase_if(pending_, [&](const Pending& p) { return p.proposal.block->height() <= height; });
+  std::erase_if(waiting_children_, [&](const auto& kv) { return kv.second->height() <= height; });
+  std::erase_if(fetches_, [&](const auto& kv) { return kv.second.height <= height; });
   // The certified child extends the new root: keep it so that the next
   // leader can build on it.
   if (auto v = tree_.insert(proof.child); !v.ok()) {
     reject(v);
   } else {
     persist_block(proof.child);
+    waiting_children_.erase(id);
+    if (auto next = waiting_children_.find(proof.child->id); next != waiting_children_.end()) {
+      BlockPtr grandchild = next->second;
+      waiting_children_.erase(next);
+      insert_chain(std::move(grandchild));
+    }
   }
   process_qc(child_qc);
+  try_commit(high_qc_);
+  retry_pending();
   return take();
 }
 

@@ -15,7 +15,7 @@ std::string_view reject_reason_name(RejectReason reason) {
       "equivocation",   "duplicate",         "not_for_us",     "unsolicited_block",
       "state_mismatch", "safety_refused",  "unknown_parent", "buffer_full",
       "bad_certificate", "already_counted", "payload_too_large",
-      "storage_failed"};
+      "storage_failed", "bad_payload"};
   const auto i = static_cast<size_t>(reason);
   HPC_ASSERT(i < kNames.size());
   return kNames[i];

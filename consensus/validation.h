@@ -43,6 +43,7 @@ enum class RejectReason : uint8_t {
                        // counted in that round: dropped before any signature check
   kPayloadTooLarge,    // the host's payload for our proposal exceeds max_payload_bytes
   kStorageFailed,      // TreeStorage could not save a block or certificate (no vote)
+  kBadPayload,         // the host found a proposal's payload invalid (no vote)
   kCount,
 };
 inline constexpr size_t kRejectReasonCount = static_cast<size_t>(RejectReason::kCount);

@@ -75,6 +75,44 @@ TEST_F(CoreTest, VotesGoToTheNextLeaderWhichFormsAQcAndProposes) {
   }
 }
 
+TEST_F(CoreTest, PayloadsAreValidatedByTheHostBeforeTheVote) {
+  CoreConfig cfg;
+  cfg.validate_payloads = true;
+  const ValidatorIndex me = other_than({leader(2), leader(1)});
+  BlockPtr b1 = net.block(net.genesis, g(), 1);
+  auto c = net.core(me, cfg);
+  c->start();
+  auto asked = c->on_message(leader(1), bytes(net.proposal(b1)));
+  ASSERT_EQ(actions_of<ValidatePayloadAction>(asked).size(), 1u);
+  EXPECT_EQ(actions_of<ValidatePayloadAction>(asked)[0].block->id, b1->id);
+  EXPECT_TRUE(actions_of<SendAction>(asked).empty());  // no vote before the verdict
+  auto voted = actions_of<SendAction>(c->on_payload_validated(b1->id, true));
+  ASSERT_EQ(voted.size(), 1u);
+  EXPECT_EQ(voted[0].to, leader(2));
+  EXPECT_TRUE(c->on_payload_validated(b1->id, true).empty());  // answered already
+
+  // An invalid payload gets no vote and signs nothing.
+  Network other_net{4};
+  auto refusing = other_net.core(me, cfg);
+  refusing->start();
+  refusing->on_message(leader(1), bytes(other_net.proposal(other_net.block(other_net.genesis, g(), 1))));
+  const Hash32 id = other_net.block(other_net.genesis, g(), 1)->id;
+  EXPECT_TRUE(actions_of<SendAction>(refusing->on_payload_validated(id, false)).empty());
+  EXPECT_EQ(refusing->metrics().rejected[static_cast<size_t>(RejectReason::kBadPayload)], 1u);
+  EXPECT_EQ(refusing->safety_state().last_voted_round, 0u);
+
+  // A verdict that arrives after the round passed gets no vote either.
+  Network late_net{4};  // the same keys, so the same blocks; fresh safety state
+  auto late = late_net.core(me, cfg);
+  late->start();
+  late->on_message(leader(1), bytes(net.proposal(b1)));
+  BlockPtr b2 = net.block(b1, net.qc(*b1, {0, 1, 2, 3}), 2);
+  late->on_message(leader(2), bytes(net.proposal(b2)));
+  ASSERT_EQ(late->current_round(), 2u);
+  EXPECT_TRUE(actions_of<SendAction>(late->on_payload_validated(b1->id, true)).empty());
+  EXPECT_EQ(late->metrics().votes_sent, 0u);
+}
+
 TEST_F(CoreTest, AnObserverFollowsVerifiesAndCommitsButSignsNothing) {
   CoreConfig cfg;
   cfg.chain_id = testing::kChain;
@@ -366,6 +404,31 @@ TEST_F(CoreTest, StateSyncJumpsTheRootAndTheRound) {
   c0->on_synced(b3, CommitProof{b4, net.qc(*b4, {1})});
   EXPECT_EQ(c0->committed_root().id, b2->id);
   EXPECT_EQ(c0->metrics().rejected[static_cast<size_t>(RejectReason::kQcNoQuorum)], 1u);
+}
+
+TEST_F(CoreTest, StateSyncKeepsTheBlocksHeldAboveAndEmitsTheCommitsTheyImply) {
+  std::vector<BlockPtr> chain{net.genesis};
+  QuorumCert qc = g();
+  for (uint64_t round = 1; round <= 5; ++round) {
+    chain.push_back(net.block(chain.back(), qc, round));
+    qc = net.qc(*chain.back(), {1, 2, 3});
+  }
+  auto c0 = net.core(0);
+  c0->start();
+  // b5 arrives without its ancestors; a fetch brings b4 and b3, which wait
+  // for b2.
+  c0->on_message(1, bytes(net.proposal(chain[5])));
+  c0->on_message(1, bytes(BlockResponse{{chain[4], chain[3]}}));
+  ASSERT_EQ(c0->committed_root().height(), 0u);
+  // State sync installs b2 (its proof: b3 and b3's QC).
+  auto synced = c0->on_synced(chain[2], CommitProof{chain[3], net.qc(*chain[3], {1, 2, 3})});
+  // b3 and b4 link to the new root, and b5's QC (for b4) commits b3: the
+  // one commit above the synced height, emitted by on_synced itself.
+  const auto commits = actions_of<CommitAction>(synced);
+  ASSERT_EQ(commits.size(), 1u);
+  EXPECT_EQ(commits[0].committed.block->id, chain[3]->id);
+  EXPECT_EQ(c0->committed_root().id, chain[3]->id);
+  EXPECT_EQ(c0->metrics().votes_sent, 1u);  // the waiting proposal b5 got our vote
 }
 
 TEST_F(CoreTest, StateSyncRefusesACertifiedBlockThatIsNotShownCommitted) {
