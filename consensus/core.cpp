@@ -102,7 +102,9 @@ void ConsensusCore::reject(const Verdict& v) {
 }
 
 void ConsensusCore::send(ValidatorIndex to, const MessageBody& body) {
-  HPC_ASSERT(to != config_.self && to < validators_.size());
+  // `to` is a validator index, or a peer id the host gave a non-validator
+  // (an observer) that asked us for blocks.
+  HPC_ASSERT(to != config_.self);
   out_.push_back(SendAction{to, encode_message(config_.chain_id, body)});
 }
 

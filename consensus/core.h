@@ -26,7 +26,9 @@
 
 namespace hpchain::consensus {
 
-// Send `message` (an encoded ConsensusMessage) to validator `to`.
+// Send `message` (an encoded ConsensusMessage) to validator `to`, or to
+// the non-validator peer `to` (an id >= the validator count that the host
+// passed to on_message) when answering its block request.
 struct SendAction {
   ValidatorIndex to = 0;
   Bytes message;

@@ -217,8 +217,9 @@ int main(int argc, char** argv) {
   if (o.bench) return run_bench(o);
   if (o.single) {
     const auto r = hpchain::sim::run_seed(o.config);
-    std::printf("schedule: %s\n%s\ntrace hash: %s\n", r.schedule.c_str(), hpchain::sim::describe(r).c_str(),
-                r.trace_hash.hex().c_str());
+    std::printf("schedule: %s\n%s\nstate syncs: %llu (largest %llu heights)\ntrace hash: %s\n", r.schedule.c_str(),
+                hpchain::sim::describe(r).c_str(), static_cast<unsigned long long>(r.state_syncs),
+                static_cast<unsigned long long>(r.max_sync_jump), r.trace_hash.hex().c_str());
     return r.violations.empty() && !r.stalled ? 0 : 1;
   }
   return run_many(o);

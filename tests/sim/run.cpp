@@ -27,8 +27,11 @@ void World::process(const Event& e) {
       return apply(e.instance, inst.core->on_timer(e.round));
     case EventKind::kPayload: {
       if (!inst.up || e.generation != inst.generation) return;
-      const std::string payload = "round " + std::to_string(e.round) + " instance " +
-                                  std::to_string(e.instance) + " nonce " + std::to_string(rng_.next());
+      // A garbage validator's payloads are often invalid: no honest vote.
+      const bool invalid = inst.role == Role::kGarbage && rng_.chance(50);
+      const std::string payload = std::string(invalid ? "invalid " : "") + "round " + std::to_string(e.round) +
+                                  " instance " + std::to_string(e.instance) + " nonce " +
+                                  std::to_string(rng_.next());
       return apply(e.instance, inst.core->on_payload_ready(e.round, to_bytes(payload), now_ms_));
     }
     case EventKind::kCrash:
@@ -44,7 +47,23 @@ void World::process(const Event& e) {
     case EventKind::kRestart:
       if (!inst.up) start_instance(e.instance);
       return;
+    case EventKind::kValidate: {
+      if (!inst.up || e.generation != inst.generation) return;
+      Hash32 id;
+      std::copy(e.bytes->begin(), e.bytes->end(), id.bytes.begin());
+      return apply(e.instance, inst.core->on_payload_validated(id, e.round == 1));
+    }
+    case EventKind::kSync:
+      if (!inst.up || e.generation != inst.generation) return;
+      return state_sync(e.instance);
     case EventKind::kHeal:
+      if (schedule_.laggard && !laggard_back_) {
+        // The laggard is still cut off: the heal (and the liveness window)
+        // waits for it.
+        push({now_ms_ + 1000, 0, EventKind::kHeal, 0, 0, 0, 0, false, {}});
+        end_ms_ = std::max(end_ms_, now_ms_ + 1000 + config_.liveness_window_ms);
+        return;
+      }
       healed_ = true;
       for (auto& i : instances_) i.height_at_heal = i.chain.size();
       return;
@@ -62,17 +81,22 @@ bool World::live() const {
 }
 
 SeedResult World::run() {
-  for (uint32_t i = 0; i < instances_.size(); ++i) start_instance(i);
+  for (uint32_t i = 0; i < instances_.size(); ++i) {
+    if (!is_observer(i)) start_instance(i);
+  }
+  if (schedule_.observer_instance) {
+    push({schedule_.observer_join_ms, 0, EventKind::kRestart, *schedule_.observer_instance, 0, 0, 0, false, {}});
+  }
   for (const auto& c : schedule_.crashes) {
     push({c.at_ms, 0, EventKind::kCrash, c.instance, 0, 0, 0, c.lost_disk, {}});
     push({c.restart_ms, 0, EventKind::kRestart, c.instance, 0, 0, 0, false, {}});
   }
   const bool check_liveness = config_.run_ms == 0;
-  const uint64_t end_ms = check_liveness ? schedule_.heal_ms + config_.liveness_window_ms : config_.run_ms;
-  push({check_liveness ? schedule_.heal_ms : end_ms + 1, 0, EventKind::kHeal, 0, 0, 0, 0, false, {}});
+  end_ms_ = check_liveness ? schedule_.heal_ms + config_.liveness_window_ms : config_.run_ms;
+  push({check_liveness ? schedule_.heal_ms : end_ms_ + 1, 0, EventKind::kHeal, 0, 0, 0, 0, false, {}});
   uint64_t events = 0;
   bool shown_live = false;
-  while (!queue_.empty() && queue_.top().time_ms <= end_ms && events < kMaxEvents) {
+  while (!queue_.empty() && queue_.top().time_ms <= end_ms_ && events < kMaxEvents) {
     const Event e = queue_.top();
     queue_.pop();
     ++events;

@@ -10,7 +10,7 @@ FaultSet FaultSet::all() {
   FaultSet f;
   f.crash = f.partition = f.slow = f.drop = f.duplicate = true;
   f.equivocate = f.double_vote = f.twins = f.garbage = f.forge_tc = true;
-  f.restart_all = f.withhold = f.unequal_power = true;
+  f.restart_all = f.withhold = f.unequal_power = f.laggard = f.observer = true;
   return f;
 }
 
@@ -39,6 +39,8 @@ Result<FaultSet> FaultSet::parse(std::string_view text) {
     } else if (word == "restart-all") { f.restart_all = true;
     } else if (word == "withhold") { f.withhold = true;
     } else if (word == "unequal-power") { f.unequal_power = true;
+    } else if (word == "laggard") { f.laggard = true;
+    } else if (word == "observer") { f.observer = true;
     } else {
       return Status::invalid_argument("unknown fault kind '" + std::string(word) + "'");
     }
@@ -58,7 +60,8 @@ std::string FaultSet::to_string() const {
   add(slow, "slow"); add(drop, "drop"); add(duplicate, "duplicate");
   add(equivocate, "equivocate"); add(double_vote, "double-vote"); add(twins, "twins");
   add(garbage, "garbage"); add(forge_tc, "forge-tc"); add(restart_all, "restart-all");
-  add(withhold, "withhold"); add(unequal_power, "unequal-power");
+  add(withhold, "withhold"); add(unequal_power, "unequal-power"); add(laggard, "laggard");
+  add(observer, "observer");
   return out.empty() ? "none" : out;
 }
 
@@ -130,6 +133,34 @@ void draw_roles(Rng& rng, const FaultSet& faults, Schedule& s) {
   }
 }
 
+// An observer gets the peer id `validators` (after every validator index)
+// and joins at a random time with nothing but genesis.
+void draw_observer(Rng& rng, const SimConfig& config, Schedule& s) {
+  if (!config.faults.observer || !rng.chance(30)) return;
+  s.observer_instance = static_cast<uint32_t>(s.instance_of.size());
+  s.instance_of.push_back(s.validators);
+  s.observer_join_ms = rng.below(config.fault_phase_ms);
+}
+
+// The laggard: the lightest honest validator, when the rest still hold a
+// quorum without it (and without the byzantine ones).
+void draw_laggard(Rng& rng, const SimConfig& config, Schedule& s) {
+  if (!config.faults.laggard || !rng.chance(4)) return;
+  uint64_t total = 0;
+  uint64_t byzantine = 0;
+  std::optional<ValidatorIndex> lightest;
+  for (ValidatorIndex v = 0; v < s.validators; ++v) {
+    total += s.powers[v];
+    if (s.roles[v] != Role::kHonest) {
+      byzantine += s.powers[v];
+    } else if (!lightest || s.powers[v] < s.powers[*lightest]) {
+      lightest = v;
+    }
+  }
+  if (!lightest || 3 * (byzantine + s.powers[*lightest]) >= total) return;
+  s.laggard = LaggardFault{*lightest, rng.below(config.fault_phase_ms)};
+}
+
 void draw_crashes(Rng& rng, const SimConfig& config, Schedule& s) {
   const FaultSet& faults = config.faults;
   if (!faults.crash && !faults.lost_disk) return;
@@ -199,9 +230,11 @@ Schedule draw_schedule(Rng& rng, const SimConfig& config) {
   }
   draw_powers(rng, config.faults, s);
   draw_roles(rng, config.faults, s);
+  draw_observer(rng, config, s);
   draw_crashes(rng, config, s);
   draw_network(rng, config, s);
   draw_restart_all(rng, config, s);
+  draw_laggard(rng, config, s);
   for (const auto& c : s.crashes) s.heal_ms = std::max(s.heal_ms, c.restart_ms);
   for (const auto& p : s.partitions) s.heal_ms = std::max(s.heal_ms, p.to_ms);
   for (const auto& f : s.slows) s.heal_ms = std::max(s.heal_ms, f.to_ms);
@@ -238,6 +271,8 @@ std::string Schedule::describe() const {
   }
   if (drop_percent) out << " drop=" << drop_percent << "%";
   if (duplicate_percent) out << " dup=" << duplicate_percent << "%";
+  if (laggard) out << " laggard(i" << laggard->instance << " from " << laggard->from_ms << "ms)";
+  if (observer_instance) out << " observer(i" << *observer_instance << " joins " << observer_join_ms << "ms)";
   out << " heal=" << heal_ms << "ms";
   return out.str();
 }

@@ -48,6 +48,10 @@ World::World(const SimConfig& config) : config_(config), rng_(config.seed) {
   for (uint32_t i = 0; i < instances_.size(); ++i) {
     Instance& inst = instances_[i];
     inst.validator = schedule_.instance_of[i];
+    if (is_observer(i)) {
+      inst.up = false;  // joins at observer_join_ms, signs nothing
+      continue;
+    }
     inst.role = schedule_.roles[inst.validator];
     SignObserver observer = [this](ValidatorIndex v, SignDomain d, ByteSpan m) { on_sign(v, d, m); };
     inst.signer = config_.real_crypto
@@ -87,6 +91,12 @@ void World::on_sign(ValidatorIndex signer, SignDomain domain, ByteSpan message) 
 }
 
 void World::record_commit(uint32_t i, const consensus::CommittedBlock& c) {
+  append_commit(i, c);
+  const consensus::Block& b = *c.block;
+  apply(i, instances_[i].core->on_block_executed(b.id, b.height(), instances_[i].state));
+}
+
+void World::append_commit(uint32_t i, const consensus::CommittedBlock& c) {
   Instance& inst = instances_[i];
   const consensus::Block& b = *c.block;
   inst.store.add(c.block);
@@ -110,10 +120,19 @@ void World::record_commit(uint32_t i, const consensus::CommittedBlock& c) {
   inst.chain.push_back(c);
   Sha256 h;
   inst.state = h.update(inst.state.span()).update(b.payload).finish();
-  apply(i, inst.core->on_block_executed(b.id, b.height(), inst.state));
+  if (schedule_.laggard && !laggard_back_ && i != schedule_.laggard->instance &&
+      inst.chain.size() >= instances_[schedule_.laggard->instance].chain.size() + kLagBlocks) {
+    laggard_back_ = true;
+  }
+}
+
+bool World::lagging(uint32_t i) const {
+  return schedule_.laggard && !laggard_back_ && i == schedule_.laggard->instance &&
+         now_ms_ >= schedule_.laggard->from_ms;
 }
 
 bool World::cut(uint32_t a, uint32_t b) const {
+  if (lagging(a) || lagging(b)) return true;
   for (const auto& p : schedule_.partitions) {
     if (now_ms_ >= p.from_ms && now_ms_ < p.to_ms && p.side[a] != p.side[b]) return true;
   }
@@ -162,6 +181,8 @@ void World::send_to_all(uint32_t src, std::shared_ptr<const Bytes> bytes) {
   for (ValidatorIndex v = 0; v < schedule_.validators; ++v) {
     if (v != instances_[src].validator) send(src, v, bytes);
   }
+  // Observers hear broadcasts too (the node gossips them to every peer).
+  if (schedule_.observer_instance && !is_observer(src)) send(src, schedule_.validators, bytes);
 }
 
 void World::apply(uint32_t i, consensus::Actions actions) {
@@ -177,7 +198,15 @@ void World::apply(uint32_t i, consensus::Actions actions) {
     } else if (auto* t = std::get_if<consensus::TimerAction>(&action)) {
       push({now_ms_ + t->delay_ms, 0, EventKind::kTimer, i, 0, t->round, instances_[i].generation, false, {}});
     } else if (std::holds_alternative<consensus::SyncRequestAction>(action)) {
-      // The simulator has no state sync: laggards catch up block by block.
+      push({now_ms_ + rng_.between(50, 300), 0, EventKind::kSync, i, 0, 0, instances_[i].generation, false, {}});
+    } else if (auto* v = std::get_if<consensus::ValidatePayloadAction>(&action)) {
+      // A payload is invalid when its proposer made it so (Role::kGarbage).
+      static constexpr std::string_view kInvalid = "invalid";
+      const Bytes& payload = v->block->payload;
+      const bool valid = payload.size() < kInvalid.size() ||
+                         std::string_view(reinterpret_cast<const char*>(payload.data()), kInvalid.size()) != kInvalid;
+      push({now_ms_ + rng_.between(1, 3), 0, EventKind::kValidate, i, 0, valid ? 1u : 0u, instances_[i].generation,
+            false, std::make_shared<const Bytes>(v->block->id.bytes.begin(), v->block->id.bytes.end())});
     } else {
       const auto& p = std::get<consensus::PayloadRequestAction>(action);
       push({now_ms_ + 1, 0, EventKind::kPayload, i, 0, p.round, instances_[i].generation, false, {}});
@@ -190,12 +219,14 @@ void World::start_instance(uint32_t i) {
   Instance& inst = instances_[i];
   consensus::CoreConfig cfg;
   cfg.chain_id = chain_id_;
-  cfg.self = inst.validator;
+  cfg.self = is_observer(i) ? consensus::kObserver : inst.validator;
   cfg.pacemaker.base_timeout_ms = config_.base_timeout_ms;
   cfg.unsafe_variants = config_.broken;
-  consensus::CoreDeps deps{&*validators_, inst.signer.get(),
+  cfg.validate_payloads = true;
+  consensus::CoreDeps deps{&*validators_, is_observer(i) ? nullptr : inst.signer.get(),
                            real_verifier_ ? real_verifier_.get() : &keyring_->verifier(),
-                           &inst.storage, &inst.store, config_.saved_tree ? &inst.tree : nullptr};
+                           is_observer(i) ? nullptr : &inst.storage, &inst.store,
+                           config_.saved_tree ? &inst.tree : nullptr};
   std::optional<consensus::Recovery> recovery;
   if (!inst.chain.empty()) recovery = consensus::Recovery{inst.chain.back().block, inst.chain.back().qc};
   auto core = consensus::ConsensusCore::create(cfg, deps, recovery);

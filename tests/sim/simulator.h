@@ -31,6 +31,8 @@ struct FaultSet {
   bool forge_tc = false;     // byzantine: TCs whose own share claims a QC that does not exist
   bool restart_all = false;  // every instance, or all but one, crashes at once and restarts
   bool unequal_power = false;  // voting powers drawn in [1, 100]; sometimes one byzantine just under 1/3
+  bool laggard = false;      // one honest validator cut off until the rest are 1,100 blocks ahead
+  bool observer = false;     // a non-validator joins late and follows (fetch and state sync)
   bool withhold = false;     // byzantine leader: shows its proposal to one validator only, and
                              // after a TC proposes below the TC's lock
 
@@ -41,7 +43,8 @@ struct FaultSet {
   }
   // Parses "all", "none" or a comma list of: crash, lost-disk, partition,
   // slow, drop, duplicate, equivocate, double-vote, twins, garbage, forge-tc,
-  // restart-all, withhold, unequal-power (and "all,lost-disk"). InvalidArgument names an
+  // restart-all, withhold, unequal-power, laggard, observer (and
+  // "all,lost-disk"). InvalidArgument names an
   // unknown kind.
   static Result<FaultSet> parse(std::string_view text);
   std::string to_string() const;
@@ -81,6 +84,8 @@ struct SeedResult {
   uint64_t max_committed_height = 0;    // highest height any honest instance committed
   uint64_t min_committed_height = 0;    // lowest final height among honest instances
   uint64_t max_round = 0;               // highest round an honest instance reached
+  uint64_t state_syncs = 0;             // on_synced calls that jumped an instance ahead
+  uint64_t max_sync_jump = 0;           // the most heights one state sync covered
 };
 
 // Runs one seed. Deterministic: equal configs give equal results.

@@ -146,6 +146,32 @@ TEST(SimulatorTest, ARestartOfAllValidatorsCanHaltTheChainWithoutTheSavedTree) {
   EXPECT_GT(stalls, 10u);
 }
 
+TEST(SimulatorTest, LaggardsFarBehindStateSyncAndObserversFollow) {
+  SimConfig config;
+  config.faults = *FaultSet::parse("laggard,observer,drop");
+  int laggards = 0;
+  int observers = 0;
+  for (uint64_t s = 1; s <= 120; ++s) {
+    config.seed = s;
+    const SeedResult r = run_seed(config);
+    EXPECT_TRUE(r.violations.empty() && !r.stalled) << describe(r) << "\n  " << r.schedule;
+    if (r.schedule.find("laggard(") != std::string::npos) {
+      // Cut off until 1,100 blocks behind (past max_waiting_blocks): only
+      // a state sync brings it back, in one jump.
+      ++laggards;
+      EXPECT_GE(r.state_syncs, 1u) << r.seed;
+      EXPECT_GT(r.max_sync_jump, 1024u) << r.seed;
+    }
+    // The observer counts among the honest instances that must commit.
+    if (r.schedule.find("observer(") != std::string::npos) {
+      ++observers;
+      EXPECT_GE(r.min_committed_height, config.liveness_blocks) << r.seed;
+    }
+  }
+  EXPECT_GE(laggards, 2);
+  EXPECT_GE(observers, 20);
+}
+
 TEST(SimulatorTest, ASeedReplaysExactlyAndSeedsDiffer) {
   SimConfig config;
   config.seed = 42;
@@ -175,7 +201,7 @@ TEST(SimulatorTest, LivenessCheckCanFail) {
 TEST(SimulatorTest, FaultSetParsing) {
   EXPECT_EQ(FaultSet::parse("all")->to_string(),
             "crash,partition,slow,drop,duplicate,equivocate,double-vote,twins,garbage,forge-tc,"
-            "restart-all,withhold,unequal-power");
+            "restart-all,withhold,unequal-power,laggard,observer");
   EXPECT_EQ(FaultSet::parse("none")->to_string(), "none");
   EXPECT_EQ(FaultSet::parse("lost-disk,twins")->to_string(), "lost-disk,twins");
   EXPECT_FALSE(FaultSet::parse("meteor").is_ok());

@@ -40,6 +40,14 @@ struct SlowFault {
   uint64_t extra_ms = 0;
 };
 
+// One honest instance cut off from `from_ms` until every other honest
+// instance is kLagBlocks ahead of it: it must sync to come back.
+struct LaggardFault {
+  uint32_t instance = 0;
+  uint64_t from_ms = 0;
+};
+inline constexpr uint64_t kLagBlocks = 1100;
+
 // Everything the seed decides before the run starts.
 struct Schedule {
   uint32_t validators = 0;
@@ -52,7 +60,10 @@ struct Schedule {
   std::vector<SlowFault> slows;
   uint64_t drop_percent = 0;   // while now < heal_ms
   uint64_t duplicate_percent = 0;
-  uint64_t heal_ms = 0;        // when the last fault has healed
+  std::optional<LaggardFault> laggard;
+  std::optional<uint32_t> observer_instance;  // its validator entry is the peer id `validators`
+  uint64_t observer_join_ms = 0;
+  uint64_t heal_ms = 0;        // when the last fault has healed (a laggard may defer it)
   std::string describe() const;
 };
 Schedule draw_schedule(Rng& rng, const SimConfig& config);
@@ -99,7 +110,7 @@ struct Instance {
   std::unique_ptr<consensus::ConsensusCore> core;
 };
 
-enum class EventKind : uint8_t { kDeliver, kTimer, kPayload, kCrash, kRestart, kHeal };
+enum class EventKind : uint8_t { kDeliver, kTimer, kPayload, kCrash, kRestart, kHeal, kValidate, kSync };
 
 struct Event {
   uint64_t time_ms = 0;
@@ -135,7 +146,16 @@ class World {
             uint64_t extra_delay_ms = 0);
   void outgoing(uint32_t src, std::optional<ValidatorIndex> dst, const Bytes& bytes);
   bool cut(uint32_t a, uint32_t b) const;
-  bool honest(ValidatorIndex v) const { return schedule_.roles[v] == Role::kHonest; }
+  // Observers (peer ids >= validators) count as honest: they must agree.
+  bool honest(ValidatorIndex v) const {
+    return v >= schedule_.validators || schedule_.roles[v] == Role::kHonest;
+  }
+  bool is_observer(uint32_t i) const { return schedule_.observer_instance == i; }
+  // State sync (sync.cpp): hands instance i the chain of the most advanced
+  // honest instance up to its last commit proof, then calls on_synced.
+  void state_sync(uint32_t i);
+  void append_commit(uint32_t i, const consensus::CommittedBlock& c);
+  bool lagging(uint32_t i) const;
   bool live() const;
   // Byzantine behaviours (byzantine.cpp).
   void equivocate(uint32_t src, std::optional<ValidatorIndex> dst, const Bytes& bytes);
@@ -165,6 +185,8 @@ class World {
   uint64_t seq_ = 0;
   Sha256 trace_;
   bool healed_ = false;
+  bool laggard_back_ = false;  // the laggard's isolation has ended
+  uint64_t end_ms_ = 0;        // the run ends here (a deferred heal extends it)
   // Safety bookkeeping, checked at every commit and every signature.
   std::map<uint64_t, Hash32> committed_at_height_;              // first honest commit per height
   std::map<std::pair<ValidatorIndex, uint64_t>, Hash32> votes_; // honest (validator, round) -> block

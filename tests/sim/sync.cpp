@@ -1,0 +1,37 @@
+// State sync in the simulator: what a node's snapshot transfer would do,
+// reduced to handing over committed blocks and their state.
+#include <algorithm>
+
+#include "tests/sim/world.h"
+
+namespace hpchain::sim {
+
+void World::state_sync(uint32_t i) {
+  Instance& inst = instances_[i];
+  // The source: the most advanced honest instance that is up. A node would
+  // ask a peer and check the snapshot against the commit proof; here the
+  // proof is checked by on_synced, and agreement by append_commit.
+  const Instance* source = nullptr;
+  for (uint32_t j = 0; j < instances_.size(); ++j) {
+    const Instance& other = instances_[j];
+    if (j == i || !other.up || !honest(other.validator) || cut(i, j)) continue;
+    if (source == nullptr || other.chain.size() > source->chain.size()) source = &other;
+  }
+  if (source == nullptr) return;
+  // Up to the highest commit that carries its proof.
+  size_t top = source->chain.size();
+  while (top > 0 && !source->chain[top - 1].proof) --top;
+  if (top <= inst.chain.size()) return;
+  const std::vector<consensus::CommittedBlock> handed(source->chain.begin() + inst.chain.size(),
+                                                      source->chain.begin() + top);
+  for (const auto& c : handed) {
+    append_commit(i, c);
+  }
+  ++result_.state_syncs;
+  result_.max_sync_jump = std::max<uint64_t>(result_.max_sync_jump, handed.size());
+  const consensus::CommittedBlock& last = handed.back();
+  apply(i, inst.core->on_synced(last.block, *last.proof));
+  apply(i, inst.core->on_block_executed(last.block->id, last.block->height(), inst.state));
+}
+
+}  // namespace hpchain::sim
