@@ -24,14 +24,18 @@ void World::state_sync(uint32_t i) {
   if (top <= inst.chain.size()) return;
   const std::vector<consensus::CommittedBlock> handed(source->chain.begin() + inst.chain.size(),
                                                       source->chain.begin() + top);
-  for (const auto& c : handed) {
-    append_commit(i, c);
-  }
+  const consensus::CommittedBlock& last = handed.back();
+  consensus::Actions actions = inst.core->on_synced(last.block, *last.proof);
+  // The core checks the proof; a refused one (a broken variant's commit
+  // is no 2-chain) hands nothing over.
+  // (Accepted, the root is the synced block or a block the commits it
+  // implies reached.)
+  if (inst.core->committed_root().height() < last.block->height()) return apply(i, std::move(actions));
+  for (const auto& c : handed) append_commit(i, c);
   ++result_.state_syncs;
   result_.max_sync_jump = std::max<uint64_t>(result_.max_sync_jump, handed.size());
-  const consensus::CommittedBlock& last = handed.back();
-  apply(i, inst.core->on_synced(last.block, *last.proof));
   apply(i, inst.core->on_block_executed(last.block->id, last.block->height(), inst.state));
+  apply(i, std::move(actions));  // the commits the synced block implies, above it
 }
 
 }  // namespace hpchain::sim
