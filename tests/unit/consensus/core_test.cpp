@@ -332,12 +332,7 @@ class MapReader final : public CommittedBlockReader {
 };
 
 TEST_F(CoreTest, AFetchReturnsTheBlockAndItsAncestorsInOneResponse) {
-  std::vector<BlockPtr> chain{net.genesis};
-  QuorumCert qc = g();
-  for (uint64_t round = 1; round <= 7; ++round) {
-    chain.push_back(net.block(chain.back(), qc, round));
-    qc = net.qc(*chain.back(), {0, 1, 2});
-  }
+  const std::vector<BlockPtr> chain = net.chain(7, {0, 1, 2});
   // The server holds b1..b6: committed ones in the host's store, the rest
   // in its tree.
   MapReader store;
@@ -407,12 +402,7 @@ TEST_F(CoreTest, StateSyncJumpsTheRootAndTheRound) {
 }
 
 TEST_F(CoreTest, StateSyncKeepsTheBlocksHeldAboveAndEmitsTheCommitsTheyImply) {
-  std::vector<BlockPtr> chain{net.genesis};
-  QuorumCert qc = g();
-  for (uint64_t round = 1; round <= 5; ++round) {
-    chain.push_back(net.block(chain.back(), qc, round));
-    qc = net.qc(*chain.back(), {1, 2, 3});
-  }
+  const std::vector<BlockPtr> chain = net.chain(5, {1, 2, 3});
   auto c0 = net.core(0);
   c0->start();
   // b5 arrives without its ancestors; a fetch brings b4 and b3, which wait

@@ -109,6 +109,17 @@ class Network {
     return p;
   }
   QuorumCert genesis_qc_of() const { return genesis_qc(*genesis); }
+  // genesis, b1, ..., b_rounds: block r in round r, each carrying its
+  // parent's QC signed by `voters`.
+  std::vector<BlockPtr> chain(uint64_t rounds, const std::vector<ValidatorIndex>& voters) {
+    std::vector<BlockPtr> blocks{genesis};
+    QuorumCert parent_qc = genesis_qc_of();
+    for (uint64_t round = 1; round <= rounds; ++round) {
+      blocks.push_back(block(blocks.back(), parent_qc, round));
+      parent_qc = qc(*blocks.back(), voters);
+    }
+    return blocks;
+  }
 
   std::vector<PrivateKey> keys;
   std::unique_ptr<ValidatorSet> validators;
