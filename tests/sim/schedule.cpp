@@ -117,9 +117,9 @@ void draw_roles(Rng& rng, const FaultSet& faults, Schedule& s) {
   }
   const uint32_t f = (s.validators - 1) / 3;
   const uint32_t count = kinds.empty() || s.heavy_byzantine ? 0 : static_cast<uint32_t>(rng.between(0, f));
-  // Withholding takes two withholders leading in a row, so a fifth of the
-  // seeds make every byzantine validator one (a coalition).
-  const bool coalition = faults.withhold && rng.chance(20);
+  // Withholding takes several withholders in the right rounds, so a third
+  // of the seeds make every byzantine validator one (a coalition).
+  const bool coalition = faults.withhold && rng.chance(35);
   for (uint32_t k = 0; k < count; ++k) {
     ValidatorIndex v = static_cast<ValidatorIndex>(rng.below(s.validators));
     while (s.roles[v] != Role::kHonest) v = (v + 1) % s.validators;
@@ -130,6 +130,9 @@ void draw_roles(Rng& rng, const FaultSet& faults, Schedule& s) {
   for (ValidatorIndex v = 0; v < s.validators; ++v) s.instance_of.push_back(v);
   for (ValidatorIndex v = 0; v < s.validators; ++v) {
     if (s.roles[v] == Role::kTwin) s.instance_of.push_back(v);
+  }
+  if (std::find(s.roles.begin(), s.roles.end(), Role::kWithholder) != s.roles.end() && rng.chance(50)) {
+    s.withhold_plan = WithholdPlan::kHiddenSibling;
   }
 }
 
@@ -240,9 +243,11 @@ Schedule draw_schedule(Rng& rng, const SimConfig& config) {
   for (const auto& f : s.slows) s.heal_ms = std::max(s.heal_ms, f.to_ms);
   if (s.drop_percent > 0) s.heal_ms = std::max(s.heal_ms, rng.between(500, config.fault_phase_ms));
   // Withholders attack before the heal (when the network may delay their
-  // victims): give them the whole fault phase.
+  // victims): give them the whole fault phase, and the six-round
+  // hidden-sibling plan three times as long.
   if (std::find(s.roles.begin(), s.roles.end(), Role::kWithholder) != s.roles.end()) {
-    s.heal_ms = std::max(s.heal_ms, config.fault_phase_ms);
+    const uint64_t phases = s.withhold_plan == WithholdPlan::kHiddenSibling ? 3 : 1;
+    s.heal_ms = std::max(s.heal_ms, phases * config.fault_phase_ms);
   }
   return s;
 }
@@ -271,6 +276,9 @@ std::string Schedule::describe() const {
   }
   if (drop_percent) out << " drop=" << drop_percent << "%";
   if (duplicate_percent) out << " dup=" << duplicate_percent << "%";
+  if (std::find(roles.begin(), roles.end(), Role::kWithholder) != roles.end()) {
+    out << (withhold_plan == WithholdPlan::kHiddenSibling ? " plan=hidden-sibling" : " plan=fork-below-lock");
+  }
   if (laggard) out << " laggard(i" << laggard->instance << " from " << laggard->from_ms << "ms)";
   if (observer_instance) out << " observer(i" << *observer_instance << " joins " << observer_join_ms << "ms)";
   out << " heal=" << heal_ms << "ms";

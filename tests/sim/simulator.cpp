@@ -164,6 +164,13 @@ void World::send(uint32_t src, ValidatorIndex dst, std::shared_ptr<const Bytes> 
 }
 
 void World::outgoing(uint32_t src, std::optional<ValidatorIndex> dst, const Bytes& bytes) {
+  if (schedule_.withhold_plan == WithholdPlan::kHiddenSibling && !dst &&
+      instances_[src].role != Role::kWithholder) {
+    auto decoded = consensus::decode_message(bytes);
+    if (auto* p = decoded.is_ok() ? std::get_if<consensus::Proposal>(&decoded->body) : nullptr) {
+      watch_sibling_plan(*p, false);
+    }
+  }
   switch (instances_[src].role) {
     case Role::kEquivocator: return equivocate(src, dst, bytes);
     case Role::kDoubleVoter: return double_vote(src, dst, bytes);

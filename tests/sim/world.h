@@ -3,6 +3,7 @@
 // byzantine.cpp and schedule.cpp include this.
 #pragma once
 
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -18,6 +19,9 @@
 namespace hpchain::sim {
 
 using consensus::ValidatorIndex;
+
+// What withholders do in a seed (withhold.cpp).
+enum class WithholdPlan : uint8_t { kForkBelowLock, kHiddenSibling };
 
 enum class Role : uint8_t { kHonest, kEquivocator, kDoubleVoter, kTwin, kGarbage, kTcForger, kWithholder };
 const char* role_name(Role role);
@@ -54,6 +58,7 @@ struct Schedule {
   std::vector<Role> roles;                   // per validator
   std::vector<uint64_t> powers;              // per validator
   std::optional<ValidatorIndex> heavy_byzantine;  // holds just under a third
+  WithholdPlan withhold_plan = WithholdPlan::kForkBelowLock;
   std::vector<ValidatorIndex> instance_of;   // per instance: its validator (twins share)
   std::vector<CrashFault> crashes;
   std::vector<PartitionFault> partitions;
@@ -161,7 +166,15 @@ class World {
   void equivocate(uint32_t src, std::optional<ValidatorIndex> dst, const Bytes& bytes);
   void double_vote(uint32_t src, std::optional<ValidatorIndex> dst, const Bytes& bytes);
   void garbage(uint32_t src, const Bytes& bytes);
+  // Withholding leaders (withhold.cpp).
   void withhold(uint32_t src, std::optional<ValidatorIndex> dst, const Bytes& bytes);
+  void fork_below_lock(uint32_t src, consensus::MessageBody& body, const Bytes& bytes);
+  void hidden_sibling(uint32_t src, consensus::MessageBody& body, const Bytes& bytes);
+  void watch_sibling_plan(const consensus::Proposal& p, bool from_withholder);
+  void hand_qc(uint32_t src, const consensus::QuorumCert& qc, uint64_t round);
+  void show_to_victim_only(uint32_t src, const Bytes& bytes);
+  ValidatorIndex random_honest_validator();
+  consensus::TimeoutMsg timeout_claiming(uint32_t src, consensus::TimeoutMsg t, const consensus::QuorumCert& qc);
   // A copy of `p` with `payload` that extends the block `qc` certifies
   // instead (valid after a TC only if `qc` reaches the TC's lock), signed
   // by `src`.
@@ -197,6 +210,21 @@ class World {
   consensus::QuorumCert hidden_low_qc_;  // G's QC: what withholders' timeouts claim
   uint64_t hidden_round_ = 0;
   uint64_t quiet_until_round_ = 0;  // withholders act honestly below this round
+  // The hidden-sibling plan's progress (withhold.cpp): 0 idle, 1 QC(P)
+  // hidden and waiting for X, 2 waiting for X's collector, 3 waiting for Z,
+  // 4 waiting for Z's collector, 5 waiting for Y.
+  struct SiblingPlan {
+    int phase = 0;
+    consensus::QuorumCert low_qc;  // QC(P's parent)
+    consensus::QuorumCert qc_p;
+    consensus::QuorumCert qc_x;
+    Hash32 p_parent;
+    Hash32 x_id;
+    Hash32 z_id;
+  };
+  SiblingPlan sibling_;
+  std::map<Hash32, consensus::BlockPtr> recent_blocks_;  // the last 256 proposed blocks
+  std::deque<Hash32> recent_order_;
   SeedResult result_;
 };
 
