@@ -53,6 +53,10 @@ void World::process(const Event& e) {
       std::copy(e.bytes->begin(), e.bytes->end(), id.bytes.begin());
       return apply(e.instance, inst.core->on_payload_validated(id, e.round == 1));
     }
+    case EventKind::kShowOther:
+      return show_other();
+    case EventKind::kSplitStep:
+      return split_step();
     case EventKind::kSync:
       if (!inst.up || e.generation != inst.generation) return;
       return state_sync(e.instance);

@@ -131,8 +131,10 @@ void draw_roles(Rng& rng, const FaultSet& faults, Schedule& s) {
   for (ValidatorIndex v = 0; v < s.validators; ++v) {
     if (s.roles[v] == Role::kTwin) s.instance_of.push_back(v);
   }
-  if (std::find(s.roles.begin(), s.roles.end(), Role::kWithholder) != s.roles.end() && rng.chance(50)) {
-    s.withhold_plan = WithholdPlan::kHiddenSibling;
+  if (std::find(s.roles.begin(), s.roles.end(), Role::kWithholder) != s.roles.end()) {
+    static constexpr WithholdPlan kPlans[] = {WithholdPlan::kForkBelowLock, WithholdPlan::kHiddenSibling,
+                                              WithholdPlan::kSplitVotes};
+    s.withhold_plan = kPlans[rng.below(3)];
   }
 }
 
@@ -246,7 +248,7 @@ Schedule draw_schedule(Rng& rng, const SimConfig& config) {
   // victims): give them the whole fault phase, and the six-round
   // hidden-sibling plan three times as long.
   if (std::find(s.roles.begin(), s.roles.end(), Role::kWithholder) != s.roles.end()) {
-    const uint64_t phases = s.withhold_plan == WithholdPlan::kHiddenSibling ? 3 : 1;
+    const uint64_t phases = s.withhold_plan == WithholdPlan::kForkBelowLock ? 1 : 3;
     s.heal_ms = std::max(s.heal_ms, phases * config.fault_phase_ms);
   }
   return s;
@@ -277,7 +279,8 @@ std::string Schedule::describe() const {
   if (drop_percent) out << " drop=" << drop_percent << "%";
   if (duplicate_percent) out << " dup=" << duplicate_percent << "%";
   if (std::find(roles.begin(), roles.end(), Role::kWithholder) != roles.end()) {
-    out << (withhold_plan == WithholdPlan::kHiddenSibling ? " plan=hidden-sibling" : " plan=fork-below-lock");
+    static constexpr const char* kNames[] = {" plan=fork-below-lock", " plan=hidden-sibling", " plan=split-votes"};
+    out << kNames[static_cast<int>(withhold_plan)];
   }
   if (laggard) out << " laggard(i" << laggard->instance << " from " << laggard->from_ms << "ms)";
   if (observer_instance) out << " observer(i" << *observer_instance << " joins " << observer_join_ms << "ms)";

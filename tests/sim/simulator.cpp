@@ -171,6 +171,10 @@ void World::outgoing(uint32_t src, std::optional<ValidatorIndex> dst, const Byte
       watch_sibling_plan(*p, false);
     }
   }
+  if (schedule_.withhold_plan == WithholdPlan::kSplitVotes && dst && split_.phase != 0) {
+    auto decoded = consensus::decode_message(bytes);
+    if (auto* v = decoded.is_ok() ? std::get_if<consensus::Vote>(&decoded->body) : nullptr) capture_vote(*v);
+  }
   switch (instances_[src].role) {
     case Role::kEquivocator: return equivocate(src, dst, bytes);
     case Role::kDoubleVoter: return double_vote(src, dst, bytes);

@@ -61,6 +61,9 @@ void World::withhold(uint32_t src, std::optional<ValidatorIndex> dst, const Byte
   if (decoded.is_ok() && schedule_.withhold_plan == WithholdPlan::kHiddenSibling) {
     return hidden_sibling(src, decoded->body, bytes);
   }
+  if (decoded.is_ok() && schedule_.withhold_plan == WithholdPlan::kSplitVotes) {
+    return split_votes(src, decoded->body, bytes);
+  }
   if (decoded.is_ok()) return fork_below_lock(src, decoded->body, bytes);
   send_to_all(src, share(bytes));
 }

@@ -3,6 +3,7 @@
 // byzantine.cpp and schedule.cpp include this.
 #pragma once
 
+#include <array>
 #include <deque>
 #include <map>
 #include <memory>
@@ -21,7 +22,7 @@ namespace hpchain::sim {
 using consensus::ValidatorIndex;
 
 // What withholders do in a seed (withhold.cpp).
-enum class WithholdPlan : uint8_t { kForkBelowLock, kHiddenSibling };
+enum class WithholdPlan : uint8_t { kForkBelowLock, kHiddenSibling, kSplitVotes };
 
 enum class Role : uint8_t { kHonest, kEquivocator, kDoubleVoter, kTwin, kGarbage, kTcForger, kWithholder };
 const char* role_name(Role role);
@@ -115,7 +116,7 @@ struct Instance {
   std::unique_ptr<consensus::ConsensusCore> core;
 };
 
-enum class EventKind : uint8_t { kDeliver, kTimer, kPayload, kCrash, kRestart, kHeal, kValidate, kSync };
+enum class EventKind : uint8_t { kDeliver, kTimer, kPayload, kCrash, kRestart, kHeal, kValidate, kSync, kShowOther, kSplitStep };
 
 struct Event {
   uint64_t time_ms = 0;
@@ -174,6 +175,18 @@ class World {
   void hand_qc(uint32_t src, const consensus::QuorumCert& qc, uint64_t round);
   void show_to_victim_only(uint32_t src, const Bytes& bytes);
   ValidatorIndex random_honest_validator();
+  // The split-votes plan (split_votes.cpp).
+  void split_votes(uint32_t src, consensus::MessageBody& body, const Bytes& bytes);
+  void split_send(uint32_t src, const consensus::Proposal& a, const consensus::Proposal& b);
+  void show_other();
+  void split_step();
+  // A proposal of `round` by its (withholding) leader on `parent_qc`, with
+  // the fields of `like` and its payload tagged.
+  consensus::Proposal withholder_proposal(uint64_t round, const consensus::Block& like,
+                                          const consensus::QuorumCert& parent_qc, char tag);
+  void capture_vote(const consensus::Vote& v);
+  std::optional<consensus::QuorumCert> captured_qc(const consensus::BlockPtr& block);
+  bool leads_withholder(uint64_t round) const;
   consensus::TimeoutMsg timeout_claiming(uint32_t src, consensus::TimeoutMsg t, const consensus::QuorumCert& qc);
   // A copy of `p` with `payload` that extends the block `qc` certifies
   // instead (valid after a TC only if `qc` reaches the TC's lock), signed
@@ -223,6 +236,18 @@ class World {
     Hash32 z_id;
   };
   SiblingPlan sibling_;
+  // The split-votes plan's progress: 0 idle, 1 the pair of round r sent,
+  // 2 the pair of round r + 1 sent.
+  struct SplitPlan {
+    int phase = 0;
+    uint64_t round = 0;
+    std::array<consensus::BlockPtr, 2> pair;
+    std::array<std::shared_ptr<const Bytes>, 2> messages;
+    std::array<std::vector<ValidatorIndex>, 2> halves;  // honest validators
+    uint32_t sender = 0;
+    std::map<Hash32, std::map<ValidatorIndex, Signature>> votes;  // honest votes seen, by block
+  };
+  SplitPlan split_;
   std::map<Hash32, consensus::BlockPtr> recent_blocks_;  // the last 256 proposed blocks
   std::deque<Hash32> recent_order_;
   SeedResult result_;
