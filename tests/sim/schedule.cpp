@@ -147,10 +147,15 @@ void draw_observer(Rng& rng, const SimConfig& config, Schedule& s) {
   s.observer_join_ms = rng.below(config.fault_phase_ms);
 }
 
-// The laggard: the lightest honest validator, when the rest still hold a
-// quorum without it (and without the byzantine ones).
+// The laggard: an observer, or the lightest honest validator when the
+// rest still hold a quorum without it (and without the byzantine ones).
 void draw_laggard(Rng& rng, const SimConfig& config, Schedule& s) {
   if (!config.faults.laggard || !rng.chance(4)) return;
+  // Half the time an observer, when there is one: it must sync to follow.
+  if (s.observer_instance && rng.chance(50)) {
+    s.laggard = LaggardFault{*s.observer_instance, rng.below(config.fault_phase_ms)};
+    return;
+  }
   uint64_t total = 0;
   uint64_t byzantine = 0;
   std::optional<ValidatorIndex> lightest;

@@ -169,7 +169,8 @@ TEST(SimulatorTest, LaggardsFarBehindStateSyncAndObserversFollow) {
   config.faults = *FaultSet::parse("laggard,observer,drop");
   int laggards = 0;
   int observers = 0;
-  for (uint64_t s = 1; s <= 120; ++s) {
+  int observer_laggards = 0;
+  for (uint64_t s = 1; s <= 200; ++s) {
     config.seed = s;
     const SeedResult r = run_seed(config);
     EXPECT_TRUE(r.violations.empty() && !r.stalled) << describe(r) << "\n  " << r.schedule;
@@ -179,6 +180,12 @@ TEST(SimulatorTest, LaggardsFarBehindStateSyncAndObserversFollow) {
       ++laggards;
       EXPECT_GE(r.state_syncs, 1u) << r.seed;
       EXPECT_GT(r.max_sync_jump, 1024u) << r.seed;
+      const size_t lag = r.schedule.find("laggard(i");
+      const size_t obs = r.schedule.find("observer(i");
+      if (obs != std::string::npos &&
+          std::stoul(r.schedule.substr(lag + 9)) == std::stoul(r.schedule.substr(obs + 10))) {
+        ++observer_laggards;  // an observer that syncs, then follows
+      }
     }
     // The observer counts among the honest instances that must commit.
     if (r.schedule.find("observer(") != std::string::npos) {
@@ -188,6 +195,7 @@ TEST(SimulatorTest, LaggardsFarBehindStateSyncAndObserversFollow) {
   }
   EXPECT_GE(laggards, 2);
   EXPECT_GE(observers, 20);
+  EXPECT_GE(observer_laggards, 1);
 }
 
 TEST(SimulatorTest, ASeedReplaysExactlyAndSeedsDiffer) {
