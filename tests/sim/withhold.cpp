@@ -1,8 +1,9 @@
 // Withholding leaders (FaultSet::withhold): the attacks the TC lock and the
 // consecutive-round commit rule exist for. Each seed with withholders runs
-// one of two plans (Schedule::withhold_plan); both are valid behaviour for
-// a byzantine coalition with a network that may delay messages before the
-// heal, so the real protocol must pass them.
+// one of three plans (Schedule::withhold_plan; split-votes lives in
+// split_votes.cpp); each is valid behaviour for a byzantine coalition with
+// a network that may delay messages before the heal, so the real protocol
+// must pass them all.
 #include <algorithm>
 
 #include "consensus/codec.h"
@@ -113,9 +114,8 @@ void World::fork_below_lock(uint32_t src, consensus::MessageBody& body, const By
   show_to_victim_only(src, bytes);
 }
 
-
 // The hidden-sibling plan, against a commit rule that ignores whether the
-// two rounds are consecutive (docs/consensus.md section 7). P is certified
+// two rounds are consecutive (docs/consensus.md section 6). P is certified
 // at round r; a withholder collecting its votes hides QC(P). After the TC
 // a sibling X of P (on P's parent) is certified, and a withholder hides
 // QC(X), handing QC(P) to the next leader. After that TC the leader
