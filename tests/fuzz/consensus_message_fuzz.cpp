@@ -90,6 +90,13 @@ std::vector<std::vector<uint8_t>> hpchain_fuzz_seeds() {
   append_frame(s, 2, encode(BlockResponse{{b1}}));
   append_frame(s, 3, encode(BlockRequest{net.genesis->id}));
   seeds.push_back(s);
+  // A proposal whose ancestors are missing, a request for several blocks,
+  // and a response carrying the chain of them, parent after child.
+  s = {0};
+  append_frame(s, b3->fields.proposer, encode(net.proposal(b3)));
+  append_frame(s, 1, encode(BlockRequest{b2->id, 2}));
+  append_frame(s, 2, encode(BlockResponse{{b2, b1}}));
+  seeds.push_back(s);
   return seeds;
 }
 
