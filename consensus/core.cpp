@@ -74,13 +74,16 @@ ConsensusCore::ConsensusCore(CoreConfig config, CoreDeps deps, std::optional<Saf
   // before they were saved): see SafetyState::one_chain_qc.
   // Together they bring the restarted validator to a round >= its last
   // voted round, where SafetyRules lets it time out.
-  const SafetyState& saved = safety_state();
-  if (saved.one_chain_qc && saved.one_chain_qc->round > high_qc_.round) high_qc_ = *saved.one_chain_qc;
-  if (saved.highest_tc) {
-    pacemaker_.observe_tc(*saved.highest_tc);
-    if (saved.highest_tc->high_qc.round > high_qc_.round) high_qc_ = saved.highest_tc->high_qc;
-  }
+  resume_from(safety_state().one_chain_qc, safety_state().highest_tc);
   restore(std::move(saved_tree));
+}
+
+void ConsensusCore::resume_from(const std::optional<QuorumCert>& qc, const std::optional<TimeoutCert>& tc) {
+  if (qc && qc->round > high_qc_.round) high_qc_ = *qc;
+  if (tc) {
+    pacemaker_.observe_tc(*tc);
+    if (tc->high_qc.round > high_qc_.round) high_qc_ = tc->high_qc;
+  }
 }
 
 const SafetyState& ConsensusCore::safety_state() const {

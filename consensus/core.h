@@ -216,6 +216,9 @@ class ConsensusCore {
  private:
   ConsensusCore(CoreConfig config, CoreDeps deps, std::optional<SafetyRules> safety, Recovery recovery,
                 Hash32 genesis_id, SavedTree saved);
+  // Raises the high QC to `qc` and to `tc`'s QC, and enters `tc` (saved
+  // certificates we verified before saving them), at construction.
+  void resume_from(const std::optional<QuorumCert>& qc, const std::optional<TimeoutCert>& tc);
   // The saved tree and certificates (core_persist.cpp).
   void restore(SavedTree saved);
   // Saves `block` unless saved already; false (counted) if the save failed.

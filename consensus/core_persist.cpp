@@ -21,11 +21,7 @@ void ConsensusCore::restore(SavedTree saved) {
       (void)tree_.insert(block);
     }
   }
-  if (saved.high_qc && saved.high_qc->round > high_qc_.round) high_qc_ = *saved.high_qc;
-  if (saved.high_tc) {
-    pacemaker_.observe_tc(*saved.high_tc);
-    if (saved.high_tc->high_qc.round > high_qc_.round) high_qc_ = saved.high_tc->high_qc;
-  }
+  resume_from(saved.high_qc, saved.high_tc);
 }
 
 bool ConsensusCore::persist_block(const BlockPtr& block) {
