@@ -192,6 +192,12 @@ Result<BlockPtr> block_from_proto(const hpchain::v1::Block& proto) {
   return BlockPtr(std::move(block));
 }
 
+size_t encoded_block_bytes_bound(const Block& block) {
+  // Two length-delimited fields (tag + up to 5-byte length each) inside a
+  // repeated entry (tag + up to 5-byte length): 18 bytes of framing at most.
+  return block.header_bytes.size() + block.payload.size() + 18;
+}
+
 hpchain::v1::Block block_to_proto(const Block& block) {
   hpchain::v1::Block p;
   p.set_header_bytes(to_string_bytes(block.header_bytes));

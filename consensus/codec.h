@@ -63,5 +63,8 @@ Result<Vote> vote_from_proto(const hpchain::v1::VoteMsg& proto);
 // re-serialised) and computes the id.
 Result<BlockPtr> block_from_proto(const hpchain::v1::Block& proto);
 hpchain::v1::Block block_to_proto(const Block& block);
+// An upper bound on the bytes `block` takes inside a BlockResponse (its
+// header and payload with their framing), without encoding it.
+size_t encoded_block_bytes_bound(const Block& block);
 
 }  // namespace hpchain::consensus

@@ -55,11 +55,11 @@ void ConsensusCore::on_block_request(ValidatorIndex from, const BlockRequest& r)
   // The block, then its ancestors while we hold them and the response stays
   // under the message limit (with room for the envelope).
   BlockResponse response{{block}};
-  size_t bytes = block_to_proto(*block).ByteSizeLong();
+  size_t bytes = encoded_block_bytes_bound(*block);
   while (response.blocks.size() < r.max_blocks && block->height() > 0) {
     block = find_block(block->parent_id());
     if (block == nullptr) break;
-    bytes += block_to_proto(*block).ByteSizeLong() + 16;
+    bytes += encoded_block_bytes_bound(*block);
     if (bytes > kMessageBytesMax - 1024) break;
     response.blocks.push_back(block);
   }

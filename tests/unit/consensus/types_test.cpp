@@ -171,6 +171,18 @@ TEST(CodecTest, EveryMessageKindRoundTrips) {
   EXPECT_EQ(std::get<BlockResponse>(round_trip(BlockResponse{{b1}}).body).blocks[0]->id, b1->id);
 }
 
+TEST(CodecTest, TheBlockSizeBoundCoversItsEncodingInAResponse) {
+  Network net(4);
+  const QuorumCert g = net.genesis_qc_of();
+  for (size_t payload : {0u, 1u, 300u, 200000u}) {
+    BlockPtr b = net.block(net.genesis, g, 1, std::string(payload, 'x'));
+    const size_t one = encode_message("c", BlockResponse{{b}}).size();
+    const size_t two = encode_message("c", BlockResponse{{b, b}}).size();
+    EXPECT_LE(two - one, encoded_block_bytes_bound(*b)) << payload;
+    EXPECT_GE(two - one + 18, encoded_block_bytes_bound(*b)) << payload;  // and stays tight
+  }
+}
+
 TEST(CodecTest, RejectsWrongSizesEmptyAndOversizedInput) {
   hpchain::v1::ConsensusMessage m;
   m.set_chain_id("c");
