@@ -1,0 +1,96 @@
+#include "ledger/state_view.h"
+
+#include "chain/check.h"
+#include "chain/codec.h"
+
+namespace hpchain::ledger {
+namespace keys {
+namespace {
+Bytes prefixed(std::string_view prefix, ByteSpan rest) {
+  Bytes k(prefix.begin(), prefix.end());
+  k.insert(k.end(), rest.begin(), rest.end());
+  return k;
+}
+Bytes prefixed_be64(std::string_view prefix, uint64_t v) {
+  Bytes k(prefix.begin(), prefix.end());
+  for (int i = 7; i >= 0; --i) k.push_back(static_cast<uint8_t>(v >> (8 * i)));
+  return k;
+}
+}  // namespace
+Bytes account(const Address& a) { return prefixed("acct/", a.span()); }
+Bytes institution(std::string_view id) { return prefixed("inst/", as_bytes(id)); }
+Bytes validator(ByteSpan consensus_key) { return prefixed("val/", consensus_key); }
+Bytes proposal(uint64_t id) { return prefixed_be64("prop/", id); }
+Bytes unbonding(uint64_t height) { return prefixed_be64("unbond/", height); }
+Bytes expiring(uint64_t height) { return prefixed_be64("expire/", height); }
+}  // namespace keys
+
+Result<Bytes> parse_record_bytes(const Bytes& key, ByteSpan bytes, google::protobuf::Message& out) {
+  if (!parse_proto(bytes, out, "state record").is_ok()) {
+    return Status::corruption("state record under key " + hex_encode(key) + " does not decode");
+  }
+  return Bytes{};
+}
+
+Result<std::optional<Bytes>> StateView::get(const Bytes& key) const {
+  auto it = overlay_.find(key);
+  if (it != overlay_.end()) return it->second;
+  return base_.get_value(key);
+}
+
+void StateView::record_undo(const Bytes& key) {
+  auto it = overlay_.find(key);
+  journal_.push_back({key, it == overlay_.end() ? std::nullopt : std::optional(it->second)});
+}
+
+void StateView::put(const Bytes& key, Bytes value) {
+  record_undo(key);
+  overlay_[key] = std::move(value);
+}
+
+void StateView::erase(const Bytes& key) {
+  record_undo(key);
+  overlay_[key] = std::nullopt;
+}
+
+void StateView::rollback(size_t mark) {
+  HPC_ASSERT(mark <= journal_.size());
+  while (journal_.size() > mark) {
+    Undo& u = journal_.back();
+    if (u.before) {
+      overlay_[u.key] = std::move(*u.before);
+    } else {
+      overlay_.erase(u.key);
+    }
+    journal_.pop_back();
+  }
+}
+
+Result<std::vector<std::pair<Bytes, std::optional<Bytes>>>> StateView::writes() const {
+  std::vector<std::pair<Bytes, std::optional<Bytes>>> out;
+  for (const auto& [key, value] : overlay_) {
+    HPC_ASSIGN_OR_RETURN(std::optional<Bytes> base, base_.get_value(key));
+    if (base != value) out.emplace_back(key, value);
+  }
+  return out;
+}
+
+void StateView::put_record(const Bytes& key, const google::protobuf::MessageLite& record) {
+  put(key, serialize_proto(record));
+}
+
+Result<hpchain::v1::Account> StateView::account(const Address& a) const {
+  HPC_ASSIGN_OR_RETURN(auto stored, get_record<hpchain::v1::Account>(keys::account(a)));
+  if (stored) return *stored;
+  hpchain::v1::Account fresh;
+  fresh.set_address(a.bytes.data(), a.bytes.size());
+  return fresh;
+}
+
+Result<hpchain::v1::Params> StateView::params() const {
+  HPC_ASSIGN_OR_RETURN(auto stored, get_record<hpchain::v1::Params>(Bytes(keys::kParams.begin(), keys::kParams.end())));
+  if (!stored) return Status::corruption("state holds no params record (not built from a genesis?)");
+  return *stored;
+}
+
+}  // namespace hpchain::ledger
