@@ -28,6 +28,17 @@ namespace hpchain::ledger {
 
 inline constexpr int kTreeDepthMax = 256;
 
+// Big-endian u64, the byte order of every integer in stored keys (so keys
+// sort by number).
+inline void put_be64(Bytes& out, uint64_t v) {
+  for (int i = 7; i >= 0; --i) out.push_back(static_cast<uint8_t>(v >> (8 * i)));
+}
+inline uint64_t get_be64(ByteSpan in) {  // in.size() >= 8
+  uint64_t v = 0;
+  for (size_t i = 0; i < 8; ++i) v = (v << 8) | in[i];
+  return v;
+}
+
 // Bit `depth` (0 = most significant bit of byte 0) of a key hash.
 inline int path_bit(const Hash32& h, int depth) {
   return (h.bytes[static_cast<size_t>(depth / 8)] >> (7 - depth % 8)) & 1;

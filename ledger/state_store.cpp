@@ -7,16 +7,6 @@
 namespace hpchain::ledger {
 namespace {
 
-void put_be64(Bytes& out, uint64_t v) {
-  for (int i = 7; i >= 0; --i) out.push_back(static_cast<uint8_t>(v >> (8 * i)));
-}
-
-uint64_t get_be64(ByteSpan in) {
-  uint64_t v = 0;
-  for (size_t i = 0; i < 8; ++i) v = (v << 8) | in[i];
-  return v;
-}
-
 std::vector<TreeUpdate> tree_updates(const std::vector<std::pair<Bytes, std::optional<Bytes>>>& writes) {
   std::vector<TreeUpdate> updates;
   updates.reserve(writes.size());

@@ -13,7 +13,7 @@ Bytes prefixed(std::string_view prefix, ByteSpan rest) {
 }
 Bytes prefixed_be64(std::string_view prefix, uint64_t v) {
   Bytes k(prefix.begin(), prefix.end());
-  for (int i = 7; i >= 0; --i) k.push_back(static_cast<uint8_t>(v >> (8 * i)));
+  put_be64(k, v);
   return k;
 }
 }  // namespace
