@@ -236,3 +236,128 @@ TEST(Ledger, RandomTransactionStreamsConserveCreditsAndKeepNoncesIncreasing) {
 
 }  // namespace
 }  // namespace hpchain::ledger
+
+namespace hpchain::ledger {
+namespace {
+
+TEST(Governance, APassedActionWhosePreconditionFailsIsRecordedAsFailedAndChangesNothing) {
+  Chain c(1);
+  c.block({propose(c, 10, [](v1::GovernanceAction& a) { a.mutable_remove_institution()->set_id("i0"); })});
+  const Hash32 before = c.store.get_root(c.height).value().hash();
+  c.block({vote(c, 10, 1)});
+  auto p = c.record<v1::ProposalRecord>(keys::proposal(1));
+  EXPECT_EQ(p->status(), v1::PROPOSAL_FAILED);
+  EXPECT_EQ(p->outcome(), "last_institution: the last institution cannot be removed");
+  EXPECT_TRUE(c.record<v1::Institution>(keys::institution("i0")));
+  EXPECT_NE(c.store.get_root(c.height).value().hash(), before);  // the fee, nonce and record did change
+}
+
+TEST(Governance, NoVotesRejectAProposalAsSoonAsItCanNoLongerPass) {
+  Chain c(3);
+  c.block({propose(c, 10, add_institution("nope"))});
+  c.block({vote(c, 10, 1, /*yes=*/false)});  // 2 of 3 left: 2/3 cannot pass
+  EXPECT_EQ(c.record<v1::ProposalRecord>(keys::proposal(1))->status(), v1::PROPOSAL_REJECTED);
+}
+
+TEST(Governance, OneVotePerInstitutionAndOnlyExistingProposals) {
+  Chain c(4);
+  c.block({propose(c, 10, add_institution("x"))});
+  auto out = c.block({vote(c, 10, 1), vote(c, 10, 1), vote(c, 11, 9)});
+  EXPECT_EQ(out[0].code, TxCode::kOk);
+  EXPECT_EQ(out[1].code, TxCode::kAlreadyVoted);
+  EXPECT_EQ(out[2].code, TxCode::kUnknownProposal);
+  auto bad_expiry = c.tx(10, [&](v1::TxBody& b) {
+    add_institution("y")(*b.mutable_proposal()->mutable_action());
+    b.mutable_proposal()->set_expiry_height(c.height);  // not after the block's height
+  });
+  EXPECT_EQ(c.block({bad_expiry})[0].code, TxCode::kBadExpiry);
+  EXPECT_EQ(c.block({propose(c, 1, add_institution("z"))})[0].code, TxCode::kNotAdmin);
+}
+
+TEST(Members, AdmitAndRevokeFollowTheVoModel) {
+  Chain c(2);
+  auto admit = [&](uint8_t admin, uint8_t who, uint32_t roles) {
+    return c.tx(admin, [=](v1::TxBody& b) {
+      b.mutable_member_admit()->set_account(s(addr(who)));
+      b.mutable_member_admit()->set_roles(roles);
+    });
+  };
+  auto out = c.block({admit(10, 2, v1::ROLE_SUBMITTER), admit(11, 2, v1::ROLE_SUBMITTER),
+                      c.tx(10, [](v1::TxBody& b) { b.mutable_member_revoke()->set_account(s(addr(10))); }),
+                      c.tx(10, [](v1::TxBody& b) { b.mutable_member_revoke()->set_account(s(addr(3))); })});
+  EXPECT_EQ(out[0].code, TxCode::kOk);
+  EXPECT_EQ(out[1].code, TxCode::kMemberOfOther);
+  EXPECT_EQ(out[2].code, TxCode::kLastAdmin);
+  EXPECT_EQ(out[3].code, TxCode::kNotMember);
+  EXPECT_EQ(c.account(2).institution(), "i0");
+  EXPECT_EQ(c.account(2).roles(), uint32_t{v1::ROLE_SUBMITTER});
+  const std::string node(32, 'n');
+  auto node_admit = [&] { return c.tx(10, [&](v1::TxBody& b) { b.mutable_member_admit()->set_node_id(node); }); };
+  out = c.block({node_admit(), node_admit()});
+  EXPECT_EQ(out[0].code, TxCode::kOk);
+  EXPECT_EQ(out[1].code, TxCode::kAlreadyMember);
+}
+
+TEST(Workers, AnOperatorRegistersAComputeOnlyEntryThatNeverEndsAnEpoch) {
+  Chain c(1);
+  auto reg = [&](uint8_t signer, uint8_t worker_key, uint32_t threads) {
+    return c.tx(signer, [=](v1::TxBody& b) {
+      b.mutable_worker_register()->set_consensus_key(pub(worker_key));
+      b.mutable_worker_register()->set_node_id(std::string(32, 'w'));
+      b.mutable_worker_register()->mutable_capability()->set_cpu_threads(threads);
+    });
+  };
+  auto out = c.block({reg(50, 101, 8), reg(1, 102, 8), reg(50, 101, 16)});
+  EXPECT_EQ(out[0].code, TxCode::kOk);
+  EXPECT_EQ(out[1].code, TxCode::kWrongRole);
+  EXPECT_EQ(out[2].code, TxCode::kOk);
+  EXPECT_FALSE(c.last.new_consensus_set);
+  auto v = c.record<v1::Validator>(keys::validator(as_bytes(pub(101))));
+  ASSERT_TRUE(v);
+  EXPECT_EQ(v->power(), 0u);
+  EXPECT_EQ(v->capability().cpu_threads(), 16u);
+  EXPECT_EQ(v->institution(), "i0");
+  auto unbond_too_much = c.tx(50, [](v1::TxBody& b) {
+    b.mutable_stake_unbond()->set_consensus_key(pub(101));
+    b.mutable_stake_unbond()->set_amount(1);
+  });
+  auto bond_too_much = c.tx(50, [](v1::TxBody& b) {
+    b.mutable_stake_bond()->set_consensus_key(pub(101));
+    b.mutable_stake_bond()->set_amount(1'000'000'000);
+  });
+  auto unknown = c.tx(50, [](v1::TxBody& b) {
+    b.mutable_stake_bond()->set_consensus_key(pub(103));
+    b.mutable_stake_bond()->set_amount(1);
+  });
+  out = c.block({unbond_too_much, bond_too_much, unknown});
+  EXPECT_EQ(out[0].code, TxCode::kInsufficientStake);
+  EXPECT_EQ(out[1].code, TxCode::kInsufficientBalance);
+  EXPECT_EQ(out[2].code, TxCode::kUnknownValidator);
+}
+
+TEST(Ledger, APayloadWithOneBadTransactionIsInvalidAsAWhole) {
+  Chain c(1);
+  v1::BlockPayload payload;
+  const Bytes good = transfer(c, 1, 2, 5).raw_bytes;
+  payload.add_txs(good.data(), good.size());
+  std::string encoded;
+  ASSERT_TRUE(payload.SerializeToString(&encoded));
+  EXPECT_TRUE(check_payload(as_bytes(encoded), kChain).is_ok());
+  EXPECT_FALSE(check_payload(as_bytes(encoded), "other-chain").is_ok());
+  payload.add_txs("garbage");
+  ASSERT_TRUE(payload.SerializeToString(&encoded));
+  auto bad = check_payload(as_bytes(encoded), kChain);
+  ASSERT_FALSE(bad.is_ok());
+  EXPECT_EQ(bad.status().message().rfind("transaction 1: ", 0), 0u);
+  auto short_to = c.tx(1, [](v1::TxBody& b) {
+    b.mutable_transfer()->set_to("short");
+    b.mutable_transfer()->set_amount(1);
+  });
+  v1::BlockPayload with_short;
+  with_short.add_txs(std::string(short_to.raw_bytes.begin(), short_to.raw_bytes.end()));
+  ASSERT_TRUE(with_short.SerializeToString(&encoded));
+  EXPECT_EQ(check_payload(as_bytes(encoded), kChain).status().message(), "transaction 0: to must be 20 bytes");
+}
+
+}  // namespace
+}  // namespace hpchain::ledger
