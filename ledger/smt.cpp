@@ -124,14 +124,21 @@ Result<NodeKey> NodeKey::decode(ByteSpan bytes) {
   return NodeKey{get_be64(bytes), bytes[8], hash_from(bytes.subspan(9))};
 }
 
+// One hasher per thread: creating an OpenSSL context per hash cost more
+// than the hash itself.
+Sha256& tree_hasher() {
+  thread_local Sha256 h;
+  return h;
+}
+
 Hash32 leaf_hash(const Hash32& key_hash, const Hash32& value_hash) {
-  Sha256 h;
+  Sha256& h = tree_hasher();
   const uint8_t tag = 0x00;
   return h.update(ByteSpan(&tag, 1)).update(key_hash.span()).update(value_hash.span()).finish();
 }
 
 Hash32 internal_hash(const Hash32& left, const Hash32& right) {
-  Sha256 h;
+  Sha256& h = tree_hasher();
   const uint8_t tag = 0x01;
   return h.update(ByteSpan(&tag, 1)).update(left.span()).update(right.span()).finish();
 }
