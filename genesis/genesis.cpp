@@ -8,19 +8,15 @@
 #include <nlohmann/json.hpp>
 
 #include "chain/check.h"
+#include "genesis/field_error.h"
 
 namespace hpchain::genesis {
 namespace {
 
 using nlohmann::json;
 
-Status field_error(std::string_view where, std::string_view what) {
-  return Status::invalid_argument(std::string(where) + ": " + std::string(what));
-}
-
-std::string at_index(std::string_view list, size_t i) {
-  return std::string(list) + "[" + std::to_string(i) + "]";
-}
+using detail::at_index;
+using detail::field_error;
 
 // Refuses members the schema does not name: a misspelt "powr" must not
 // silently become the default.
