@@ -11,7 +11,7 @@ using hpchain::v1::TxBody;
 
 std::string_view tx_code_name(TxCode code) {
   static constexpr std::string_view kNames[kTxCodeCount] = {
-      "ok", "bad_nonce", "fee_too_low", "fee_unpaid", "block_full", "insufficient_balance", "wrong_role",
+      "ok", "bad_nonce", "fee_too_low", "fee_unpaid", "block_full", "malformed", "insufficient_balance", "wrong_role",
       "not_admin", "unknown_institution", "institution_exists", "institution_has_validators",
       "last_institution", "member_of_other", "not_member", "already_member", "last_admin",
       "unknown_validator", "validator_exists", "not_operator", "insufficient_stake", "empty_consensus_set",
@@ -59,7 +59,7 @@ Result<TxOutcome> execute_one(StateView& view, const BlockContext& ctx, const hp
     out.detail = std::move(detail);
     return out;
   };
-  if (!check_tx_fields(body).is_ok()) return skip(TxCode::kBadParams, "malformed fields");
+  if (auto fields = check_tx_fields(body); !fields.is_ok()) return skip(TxCode::kMalformed, fields.message());
   if (body.nonce() != sender.nonce()) {
     return skip(TxCode::kBadNonce, "nonce " + std::to_string(body.nonce()) + ", expected " + std::to_string(sender.nonce()));
   }

@@ -33,6 +33,7 @@ enum class TxCode : uint8_t {
   kFeeTooLow,
   kFeeUnpaid,
   kBlockFull,
+  kMalformed,  // fields check_payload refuses; reachable only by a host that skipped it
   // Failed: the fee is paid and the nonce bumped; nothing else changes.
   kInsufficientBalance,
   kWrongRole,
@@ -59,7 +60,7 @@ enum class TxCode : uint8_t {
 };
 inline constexpr int kTxCodeCount = static_cast<int>(TxCode::kBadParams) + 1;
 std::string_view tx_code_name(TxCode code);
-inline bool is_skipped(TxCode c) { return c >= TxCode::kBadNonce && c <= TxCode::kBlockFull; }
+inline bool is_skipped(TxCode c) { return c >= TxCode::kBadNonce && c <= TxCode::kMalformed; }
 
 struct TxOutcome {
   Hash32 tx_id;

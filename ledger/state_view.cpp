@@ -25,11 +25,11 @@ Bytes unbonding(uint64_t height) { return prefixed_be64("unbond/", height); }
 Bytes expiring(uint64_t height) { return prefixed_be64("expire/", height); }
 }  // namespace keys
 
-Result<Bytes> parse_record_bytes(const Bytes& key, ByteSpan bytes, google::protobuf::Message& out) {
+Status parse_record_bytes(const Bytes& key, ByteSpan bytes, google::protobuf::Message& out) {
   if (!parse_proto(bytes, out, "state record").is_ok()) {
     return Status::corruption("state record under key " + hex_encode(key) + " does not decode");
   }
-  return Bytes{};
+  return Status::ok();
 }
 
 Result<std::optional<Bytes>> StateView::get(const Bytes& key) const {

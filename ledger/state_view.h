@@ -67,14 +67,15 @@ class StateView {
   void record_undo(const Bytes& key);
 };
 
-Result<Bytes> parse_record_bytes(const Bytes& key, ByteSpan bytes, google::protobuf::Message& out);
+// Corruption "state record under key <hex> does not decode" for bad bytes.
+Status parse_record_bytes(const Bytes& key, ByteSpan bytes, google::protobuf::Message& out);
 
 template <typename Message>
 Result<std::optional<Message>> StateView::get_record(const Bytes& key) const {
   HPC_ASSIGN_OR_RETURN(std::optional<Bytes> bytes, get(key));
   if (!bytes) return std::optional<Message>{};
   Message m;
-  HPC_TRY(status_of(parse_record_bytes(key, *bytes, m)));
+  HPC_TRY(parse_record_bytes(key, *bytes, m));
   return std::optional<Message>(std::move(m));
 }
 

@@ -361,3 +361,26 @@ TEST(Ledger, APayloadWithOneBadTransactionIsInvalidAsAWhole) {
 
 }  // namespace
 }  // namespace hpchain::ledger
+
+namespace hpchain::ledger {
+namespace {
+
+TEST(Ledger, EveryTxCodeHasAName) {
+  for (int i = 0; i < kTxCodeCount; ++i) EXPECT_FALSE(tx_code_name(static_cast<TxCode>(i)).empty()) << i;
+}
+
+TEST(Ledger, AMalformedTransactionAHostFailedToRefuseIsSkipped) {
+  Chain c(1);
+  auto short_to = c.tx(1, [](v1::TxBody& b) {
+    b.mutable_transfer()->set_to("short");
+    b.mutable_transfer()->set_amount(1);
+  });
+  const Hash32 before = c.store.get_root(0).value().hash();
+  auto out = c.block({short_to});
+  EXPECT_EQ(out[0].code, TxCode::kMalformed);
+  EXPECT_TRUE(is_skipped(out[0].code));
+  EXPECT_EQ(c.store.get_root(1).value().hash(), before);
+}
+
+}  // namespace
+}  // namespace hpchain::ledger
