@@ -105,9 +105,10 @@ Status check_tx_fields(const hpchain::v1::TxBody& body);
 Result<BlockResult> apply_block(const StateReader& reader, const BlockContext& ctx,
                                 std::span<const VerifiedTx> txs);
 
-// The state of height 0 built from a genesis document (the store must be
-// empty). InvalidArgument for a doc the ledger cannot take (a kernel this
-// build does not accept, a compute_version other than this build's).
+// The state of height 0 built from a genesis document. FailedPrecondition
+// for a store that is not empty; InvalidArgument for a doc this build
+// cannot serve: an accepted kernel it does not have (its native kernels
+// and param_scan), or a compute_version other than its own.
 Result<ChangeSet> genesis_change_set(const StateReader& reader, const genesis::GenesisDoc& doc);
 
 // The chain's identity: SHA-256("hpchain genesis v1" ‖ u32be len ‖ chain id

@@ -40,7 +40,13 @@ Result<std::optional<Bytes>> StateView::get(const Bytes& key) const {
 
 void StateView::record_undo(const Bytes& key) {
   auto it = overlay_.find(key);
-  journal_.push_back({key, it == overlay_.end() ? std::nullopt : std::optional(it->second)});
+  // Spelled out: `cond ? std::nullopt : std::optional(it->second)` deduces
+  // optional<Bytes> (CTAD copies), whose conversion always engages the
+  // outer optional, so a rollback would turn "not in the overlay" into
+  // "erased" and delete the key.
+  std::optional<std::optional<Bytes>> before;
+  if (it != overlay_.end()) before.emplace(it->second);
+  journal_.push_back({key, std::move(before)});
 }
 
 void StateView::put(const Bytes& key, Bytes value) {
