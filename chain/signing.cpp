@@ -9,6 +9,7 @@ std::string_view sign_domain_tag(SignDomain domain) {
     case SignDomain::kVote: return "hpchain/v1/vote";
     case SignDomain::kTimeout: return "hpchain/v1/timeout";
     case SignDomain::kJobCommitment: return "hpchain/v1/job-commitment";
+    case SignDomain::kKeyPossession: return "hpchain/v1/key-possession";
   }
   HPC_ASSERT(false && "unknown SignDomain");
   return {};

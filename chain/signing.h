@@ -22,6 +22,7 @@ enum class SignDomain : uint8_t {
   kVote,           // a consensus vote
   kTimeout,        // a consensus timeout message
   kJobCommitment,  // a worker's result commitment
+  kKeyPossession,  // a consensus key's signature of the operator address that registers it
 };
 
 // The tag string of a domain, e.g. "hpchain/v1/tx". Stable: changing one is

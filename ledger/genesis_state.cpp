@@ -1,6 +1,7 @@
 // The first state, from a GenesisDoc; params conversion; chain identity;
 // and the stateless field checks of transactions.
 #include "chain/check.h"
+#include "chain/signing.h"
 #include "compute/registry.h"
 #include "compute/spec.h"
 #include "ledger/execute.h"
@@ -182,9 +183,26 @@ genesis::Capability from_capability(const hpchain::v1::Capability& c) {
 
 constexpr uint32_t kAllRoles = 15;
 
+Status check_possession(const VerifiedTx& tx) {
+  const auto& w = tx.body.worker_register();
+  auto sig = Signature::from_bytes(as_bytes(w.possession_signature()));
+  if (!sig.is_ok()) return Status::invalid_argument("possession_signature must be 64 bytes");
+  const PublicKey key = PublicKey::parse(as_bytes(w.consensus_key())).value();  // checked before
+  if (!verify_message(key, SignDomain::kKeyPossession, tx.body.chain_id(), tx.sender.span(), sig.value()).is_ok()) {
+    return Status::invalid_argument("possession_signature is not the consensus key's signature of the sender's address");
+  }
+  return Status::ok();
+}
+
 }  // namespace
 
-Status check_tx_fields(const TxBody& b) {
+Signature key_possession_signature(const PrivateKey& consensus_key, std::string_view chain_id,
+                                   const Address& operator_account) {
+  return sign_message(consensus_key, SignDomain::kKeyPossession, chain_id, operator_account.span());
+}
+
+Status check_tx_fields(const VerifiedTx& tx) {
+  const TxBody& b = tx.body;
   switch (b.kind_case()) {
     case TxBody::kTransfer: return check_len(b.transfer().to(), 20, "to");
     case TxBody::kProposal: return check_action(b.proposal().action());
@@ -204,7 +222,8 @@ Status check_tx_fields(const TxBody& b) {
     case TxBody::kWorkerRegister:
       HPC_TRY(check_key(b.worker_register().consensus_key()));
       HPC_TRY(check_len(b.worker_register().node_id(), 32, "node_id"));
-      return genesis::validate(from_capability(b.worker_register().capability()), "capability");
+      HPC_TRY(genesis::validate(from_capability(b.worker_register().capability()), "capability"));
+      return check_possession(tx);
     case TxBody::kStakeBond: return check_key(b.stake_bond().consensus_key());
     case TxBody::kStakeUnbond: return check_key(b.stake_unbond().consensus_key());
     case TxBody::KIND_NOT_SET: break;

@@ -44,12 +44,14 @@ Result<Verdict> dispatch(TxContext& tx, const TxBody& body) {
 struct BlockBudget {
   uint64_t bytes = 0;
   uint64_t gas = 0;
+  uint64_t fees = 0;
 };
 
-// Nonce, fee and block limits; then the handler. Returns the outcome.
+// Nonce, fee and block limits; then the handler. Returns the outcome. The
+// fee is added to budget.fees, which the fee recipient receives after the
+// block's last transaction.
 Result<TxOutcome> execute_one(StateView& view, const BlockContext& ctx, const hpchain::v1::Params& params,
-                              const Address& fee_recipient, const VerifiedTx& vtx, BlockBudget& budget,
-                              std::vector<Event>& events) {
+                              const VerifiedTx& vtx, BlockBudget& budget, std::vector<Event>& events) {
   TxOutcome out{vtx.id, TxCode::kOk, {}, 0};
   const TxBody& body = vtx.body;
   HPC_ASSIGN_OR_RETURN(auto sender, view.account(vtx.sender));
@@ -59,7 +61,7 @@ Result<TxOutcome> execute_one(StateView& view, const BlockContext& ctx, const hp
     out.detail = std::move(detail);
     return out;
   };
-  if (auto fields = check_tx_fields(body); !fields.is_ok()) return skip(TxCode::kMalformed, fields.message());
+  if (auto fields = check_tx_fields(vtx); !fields.is_ok()) return skip(TxCode::kMalformed, fields.message());
   if (body.nonce() != sender.nonce()) {
     return skip(TxCode::kBadNonce, "nonce " + std::to_string(body.nonce()) + ", expected " + std::to_string(sender.nonce()));
   }
@@ -75,7 +77,7 @@ Result<TxOutcome> execute_one(StateView& view, const BlockContext& ctx, const hp
   sender.set_balance(sender.balance() - body.fee());
   sender.set_nonce(sender.nonce() + 1);
   view.put_record(keys::account(vtx.sender), sender);
-  HPC_TRY(credit(view, fee_recipient, body.fee()));
+  budget.fees += body.fee();  // below the credits cap, as every balance is
   out.fee_paid = body.fee();
   const size_t mark = view.mark();
   const size_t events_before = events.size();
@@ -109,9 +111,11 @@ Result<BlockResult> apply_block(const StateReader& reader, const BlockContext& c
   BlockBudget budget;
   result.outcomes.reserve(txs.size());
   for (const VerifiedTx& vtx : txs) {
-    HPC_ASSIGN_OR_RETURN(TxOutcome outcome, execute_one(view, ctx, params, recipient, vtx, budget, result.events));
+    HPC_ASSIGN_OR_RETURN(TxOutcome outcome, execute_one(view, ctx, params, vtx, budget, result.events));
     result.outcomes.push_back(std::move(outcome));
   }
+  // One credit for the whole block: a read and a write per transaction less.
+  if (budget.fees > 0) HPC_TRY(credit(view, recipient, budget.fees));
   HPC_TRY(expire_proposals(view, ctx.height, result.events));
   HPC_ASSIGN_OR_RETURN(hpchain::v1::ConsensusSet set_after, consensus_set(view));
   if (serialize_proto(set_after) != serialize_proto(set_before)) result.new_consensus_set = std::move(set_after);
@@ -129,7 +133,7 @@ Result<std::vector<VerifiedTx>> check_payload(ByteSpan payload, std::string_view
   for (int i = 0; i < decoded.txs_size(); ++i) {
     const std::string& raw = decoded.txs(i);
     auto vtx = decode_and_verify_tx(as_bytes(raw), chain_id);
-    Status s = vtx.is_ok() ? check_tx_fields(vtx.value().body) : vtx.status();
+    Status s = vtx.is_ok() ? check_tx_fields(vtx.value()) : vtx.status();
     if (!s.is_ok()) return Status::invalid_argument("transaction " + std::to_string(i) + ": " + s.message());
     txs.push_back(std::move(vtx).value());
   }

@@ -96,8 +96,14 @@ struct BlockResult {
 Result<std::vector<VerifiedTx>> check_payload(ByteSpan payload, std::string_view chain_id);
 
 // The stateless field checks of one verified transaction (sizes of keys,
-// addresses and ids, known role bits, a governance action's shape).
-Status check_tx_fields(const hpchain::v1::TxBody& body);
+// addresses and ids, known role bits, a governance action's shape, a
+// WorkerRegister's proof of possession of its key).
+Status check_tx_fields(const VerifiedTx& tx);
+
+// The possession_signature a WorkerRegister from `operator_account` needs
+// (tx.proto): for clients and tests.
+Signature key_possession_signature(const PrivateKey& consensus_key, std::string_view chain_id,
+                                   const Address& operator_account);
 
 // Executes a block's transactions (already verified: see check_payload)
 // on the state of height ctx.height - 1. Errors only from the reader

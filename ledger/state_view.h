@@ -5,9 +5,9 @@
 // key layout is in one place (docs/ledger.md, "State keys").
 #pragma once
 
-#include <map>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "chain/keys.h"
@@ -56,8 +56,18 @@ class StateView {
   Result<hpchain::v1::Params> params() const;
 
  private:
+  struct BytesHash {
+    size_t operator()(const Bytes& b) const noexcept { return std::hash<std::string_view>{}(as_string_view(b)); }
+  };
   const StateReader& base_;
-  std::map<Bytes, std::optional<Bytes>, std::less<>> overlay_;
+  // Hashed for O(1) reads and writes (ordered lookups of keys sharing a
+  // prefix were a tenth of a transfer); writes() sorts, so no iteration
+  // order of this map reaches a change set or a root.
+  std::unordered_map<Bytes, std::optional<Bytes>, BytesHash> overlay_;
+  // What the base held for each key read through it, so writes() need not
+  // read those again (on RocksDB, half of a transfer block's reads).
+  mutable std::unordered_map<Bytes, std::optional<Bytes>, BytesHash> base_reads_;
+  Result<std::optional<Bytes>> base_value(const Bytes& key) const;
   // Each change, with what the overlay held for its key before it.
   struct Undo {
     Bytes key;

@@ -128,6 +128,17 @@ inline std::function<void(v1::GovernanceAction&)> add_institution(std::string id
   };
 }
 
+// A WorkerRegister of key(worker_key) by operator account `signer`, with
+// its proof of possession.
+inline void fill_worker_register(v1::TxBody& b, uint32_t signer, uint32_t worker_key, uint32_t threads) {
+  auto* w = b.mutable_worker_register();
+  w->set_consensus_key(pub(worker_key));
+  w->set_node_id(std::string(32, 'w'));
+  w->mutable_capability()->set_cpu_threads(threads);
+  const Signature sig = key_possession_signature(key(worker_key), kChain, addr(signer));
+  w->set_possession_signature(std::string(sig.bytes.begin(), sig.bytes.end()));
+}
+
 inline VerifiedTx admit(Chain& c, uint32_t admin, uint32_t who, uint32_t roles) {
   return c.tx(admin, [=](v1::TxBody& b) {
     b.mutable_member_admit()->set_account(s(addr(who)));

@@ -53,7 +53,8 @@ void random_action(std::mt19937_64& rng, v1::GovernanceAction& a) {
 VerifiedTx random_tx(Chain& c, std::mt19937_64& rng) {
   const uint32_t from = pick(rng, kUsers);
   const uint32_t kind = static_cast<uint32_t>(rng() % 9);
-  const std::string worker_key = pub(static_cast<uint32_t>(100 + rng() % 4));
+  const auto worker_n = static_cast<uint32_t>(100 + rng() % 4);
+  const std::string worker_key = pub(worker_n);
   const uint64_t amount = rng() % 60'000;
   return c.tx(from, [&](v1::TxBody& b) {
     switch (kind) {
@@ -63,11 +64,7 @@ VerifiedTx random_tx(Chain& c, std::mt19937_64& rng) {
         b.mutable_member_admit()->set_roles(static_cast<uint32_t>(1 + rng() % 15));
         break;
       case 2: b.mutable_member_revoke()->set_account(s(addr(pick(rng, kUsers)))); break;
-      case 3:
-        b.mutable_worker_register()->set_consensus_key(worker_key);
-        b.mutable_worker_register()->set_node_id(std::string(32, 'w'));
-        b.mutable_worker_register()->mutable_capability()->set_cpu_threads(static_cast<uint32_t>(rng() % 64));
-        break;
+      case 3: fill_worker_register(b, from, worker_n, static_cast<uint32_t>(rng() % 64)); break;
       case 4: b.mutable_stake_bond()->set_consensus_key(worker_key); b.mutable_stake_bond()->set_amount(amount); break;
       case 5: b.mutable_stake_unbond()->set_consensus_key(worker_key); b.mutable_stake_unbond()->set_amount(amount); break;
       case 6:

@@ -58,11 +58,7 @@ TEST_P(Members, TheLastAdminCannotDropItsOwnAdminRole) {
 }
 
 auto register_worker(Chain& c, uint32_t signer, uint32_t worker_key, uint32_t threads) {
-  return c.tx(signer, [=](v1::TxBody& b) {
-    b.mutable_worker_register()->set_consensus_key(pub(worker_key));
-    b.mutable_worker_register()->set_node_id(std::string(32, 'w'));
-    b.mutable_worker_register()->mutable_capability()->set_cpu_threads(threads);
-  });
+  return c.tx(signer, [=](v1::TxBody& b) { fill_worker_register(b, signer, worker_key, threads); });
 }
 
 TEST_P(Workers, AnOperatorRegistersAComputeOnlyEntryThatNeverEndsAnEpoch) {
@@ -126,6 +122,28 @@ TEST_P(Workers, SettingPowerReportsANewConsensusSet) {
   EXPECT_EQ(p.status(), v1::PROPOSAL_PASSED);
   ASSERT_TRUE(c.last.new_consensus_set);
   EXPECT_EQ(c.last.new_consensus_set->members(0).power(), 7u);
+}
+
+TEST_P(Workers, OnlyTheHolderOfAConsensusKeyCanRegisterIt) {
+  Chain c(GetParam(), 1);
+  auto claim = [&](uint32_t possession_signer) {
+    auto tx = c.tx(50, [&](v1::TxBody& b) {
+      fill_worker_register(b, 50, 101, 8);
+      // Signed by another key, or by the right key for another operator.
+      const Address for_whom = possession_signer == 101 ? addr(51) : addr(50);
+      const Signature sig = key_possession_signature(key(possession_signer), kChain, for_whom);
+      b.mutable_worker_register()->set_possession_signature(std::string(sig.bytes.begin(), sig.bytes.end()));
+    });
+    --c.nonces[50];
+    return check_tx_fields(tx);
+  };
+  EXPECT_EQ(claim(102).message(), "possession_signature is not the consensus key's signature of the sender's address");
+  EXPECT_FALSE(claim(101).is_ok());
+  auto truncated = c.tx(50, [&](v1::TxBody& b) {
+    fill_worker_register(b, 50, 101, 8);
+    b.mutable_worker_register()->set_possession_signature("short");
+  });
+  EXPECT_EQ(check_tx_fields(truncated).message(), "possession_signature must be 64 bytes");
 }
 
 INSTANTIATE_STORE_SUITE(Members);
