@@ -139,6 +139,23 @@ TEST(LedgerGenesis, ADocumentThisBuildCannotServeIsRefusedWithTheField) {
   EXPECT_EQ(genesis_change_set(store, doc).status().code(), StatusCode::kFailedPrecondition);
 }
 
+TEST(LedgerGenesis, TheChainIdentityCommitsToTheChainIdAndTheGenesisRoot) {
+  auto root_of = [](const genesis::GenesisDoc& doc) {
+    MemoryStateStore store;
+    return genesis_change_set(store, doc).value().root_hash();
+  };
+  genesis::GenesisDoc doc = default_genesis(2);
+  const Hash32 root = root_of(doc);
+  EXPECT_EQ(root, root_of(default_genesis(2)));  // deterministic
+  doc.accounts[0].balance += 1;
+  const Hash32 other_root = root_of(doc);
+  EXPECT_NE(other_root, root);
+  const Hash32 id = chain_identity(kChain, root);
+  EXPECT_NE(id, chain_identity(kChain, other_root));
+  EXPECT_NE(id, chain_identity("test-2", root));
+  EXPECT_EQ(id, chain_identity(kChain, root));
+}
+
 TEST(LedgerCodes, EveryTxCodeHasADistinctName) {
   std::set<std::string_view> names;
   for (int i = 0; i < kTxCodeCount; ++i) {

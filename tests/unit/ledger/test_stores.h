@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <ostream>
 #include <string>
 
 #include "ledger/state_store.h"
@@ -27,6 +28,9 @@ class TestStore {
   // check that what was written survives.
   virtual void reopen() = 0;
 };
+
+// How gtest (and so ctest's test names) prints a parameter.
+inline void PrintTo(StoreKind kind, std::ostream* os) { *os << (kind == StoreKind::kMemory ? "Memory" : "RocksDb"); }
 
 inline std::string store_kind_name(const ::testing::TestParamInfo<StoreKind>& info) {
   return info.param == StoreKind::kMemory ? "Memory" : "RocksDb";
