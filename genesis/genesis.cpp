@@ -117,20 +117,16 @@ Result<Bytes> parse_consensus_key(const std::string& text, std::string_view wher
 
 
 Status parse_params(const json& j, ChainParams& p) {
-  HPC_TRY(check_members(j, "params",
-                        {"max_block_bytes", "max_block_gas", "fee_base", "fee_per_byte", "proposal_max_blocks",
-                         "unbonding_blocks", "state_retention_heights", "max_tally_bytes_per_unit",
-                         "max_job_gas", "accepted_kernels", "compute_version"}));
+  if (!j.is_object()) return field_error("params", "must be an object");
+  for (const auto& item : j.items()) {
+    const auto& all = numeric_params();
+    const bool numeric = std::any_of(all.begin(), all.end(), [&](const NumericParam& n) { return n.name == item.key(); });
+    if (!numeric && item.key() != "accepted_kernels" && item.key() != "compute_version") {
+      return field_error("params." + item.key(), "unknown field");
+    }
+  }
   Fields f(j, "params");
-  HPC_TRY(f.get("max_block_bytes", p.max_block_bytes, false));
-  HPC_TRY(f.get("max_block_gas", p.max_block_gas, false));
-  HPC_TRY(f.get("fee_base", p.fee_base, false));
-  HPC_TRY(f.get("fee_per_byte", p.fee_per_byte, false));
-  HPC_TRY(f.get("proposal_max_blocks", p.proposal_max_blocks, false));
-  HPC_TRY(f.get("unbonding_blocks", p.unbonding_blocks, false));
-  HPC_TRY(f.get("state_retention_heights", p.state_retention_heights, false));
-  HPC_TRY(f.get("max_tally_bytes_per_unit", p.max_tally_bytes_per_unit, false));
-  HPC_TRY(f.get("max_job_gas", p.max_job_gas, false));
+  for (const NumericParam& n : numeric_params()) HPC_TRY(f.get(n.name, p.*n.field, false));
   HPC_TRY(f.get_strings("accepted_kernels", p.accepted_kernels, false));
   HPC_TRY(f.get("compute_version", p.compute_version, false));
   return Status::ok();
@@ -286,12 +282,10 @@ std::string to_json(const GenesisDoc& doc) {
                              {"institution", a.institution}, {"roles", a.roles}});
   }
   const ChainParams& p = doc.params;
-  j["params"] = {{"max_block_bytes", p.max_block_bytes}, {"max_block_gas", p.max_block_gas},
-                 {"fee_base", p.fee_base}, {"fee_per_byte", p.fee_per_byte},
-                 {"proposal_max_blocks", p.proposal_max_blocks}, {"unbonding_blocks", p.unbonding_blocks},
-                 {"state_retention_heights", p.state_retention_heights},
-                 {"max_tally_bytes_per_unit", p.max_tally_bytes_per_unit}, {"max_job_gas", p.max_job_gas},
-                 {"accepted_kernels", p.accepted_kernels}, {"compute_version", p.compute_version}};
+  j["params"] = json::object();
+  for (const NumericParam& n : numeric_params()) j["params"][std::string(n.name)] = p.*n.field;
+  j["params"]["accepted_kernels"] = p.accepted_kernels;
+  j["params"]["compute_version"] = p.compute_version;
   return j.dump(2) + "\n";
 }
 

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,9 +19,11 @@
 
 namespace hpchain::genesis {
 
-// Chain parameters with their defaults. The ledger stores them (as the
-// Params record) and changes them by governance; validate() holds the one
-// copy of their bounds, used for genesis and for every SetParams.
+// Chain parameters with their defaults (docs/ledger.md, "Parameters"). The
+// ledger stores them (as the Params record) and changes them by governance.
+// Adding a numeric parameter: a member here, a row in numeric_params(),
+// and a field of the same name in the Params record (ledger.proto); parsing,
+// printing, bounds and the record conversion all follow the table.
 struct ChainParams {
   uint64_t max_block_bytes = 240 * 1024;
   uint64_t max_block_gas = 50'000'000;
@@ -31,13 +34,34 @@ struct ChainParams {
   uint64_t state_retention_heights = 1'024;
   uint64_t max_tally_bytes_per_unit = 16 * 1024;
   uint64_t max_job_gas = 1'000'000'000;
+  // Jobs (docs/jobs.md).
+  uint64_t beacon_round_blocks = 5;
+  uint64_t job_commit_blocks = 10;
+  uint64_t job_reveal_blocks = 10;
+  uint64_t job_challenge_blocks = 20;
+  uint64_t job_replicas_max = 7;
+  uint64_t job_units_max = 256;
+  uint64_t job_unit_price_min = 100;
+  uint64_t job_deadline_blocks_max = 100'000;
+  uint64_t worker_slash_ppm = 100'000;
   std::vector<std::string> accepted_kernels = {"eemumu", "european_option", "param_scan", "pi"};
   uint32_t compute_version = 3;
   friend bool operator==(const ChainParams&, const ChainParams&) = default;
 };
 
+// One numeric parameter: its name in genesis.json, SetParams and the Params
+// record, its member, and its bounds (inclusive).
+struct NumericParam {
+  std::string_view name;
+  uint64_t ChainParams::*field;
+  uint64_t min;
+  uint64_t max;
+};
+// Every numeric parameter, in the Params record's field order.
+std::span<const NumericParam> numeric_params();
+
 // InvalidArgument "params.<field>: <what is wrong>" for the first parameter
-// out of bounds (docs/genesis.md lists them).
+// out of bounds.
 Status validate(const ChainParams& params);
 
 struct KernelRate {

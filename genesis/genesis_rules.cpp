@@ -141,16 +141,33 @@ Status validate_institution_id(std::string_view id) {
   return Status::ok();
 }
 
+std::span<const NumericParam> numeric_params() {
+  using P = ChainParams;
+  static constexpr NumericParam kParams[] = {
+      {"max_block_bytes", &P::max_block_bytes, 64 * 1024, 4 * 1024 * 1024},
+      {"max_block_gas", &P::max_block_gas, 100'000, uint64_t{1} << 50},
+      {"fee_base", &P::fee_base, 0, uint64_t{1} << 40},
+      {"fee_per_byte", &P::fee_per_byte, 0, uint64_t{1} << 20},
+      {"proposal_max_blocks", &P::proposal_max_blocks, 1, 10'000'000},
+      {"unbonding_blocks", &P::unbonding_blocks, 1, 10'000'000},
+      {"state_retention_heights", &P::state_retention_heights, 1, 1'000'000},
+      {"max_tally_bytes_per_unit", &P::max_tally_bytes_per_unit, 64, 48 * 1024},
+      {"max_job_gas", &P::max_job_gas, 1, uint64_t{1} << 50},
+      {"beacon_round_blocks", &P::beacon_round_blocks, 2, 10'000},
+      {"job_commit_blocks", &P::job_commit_blocks, 1, 1'000'000},
+      {"job_reveal_blocks", &P::job_reveal_blocks, 1, 1'000'000},
+      {"job_challenge_blocks", &P::job_challenge_blocks, 0, 10'000'000},
+      {"job_replicas_max", &P::job_replicas_max, 1, 64},
+      {"job_units_max", &P::job_units_max, 1, 4096},
+      {"job_unit_price_min", &P::job_unit_price_min, 0, uint64_t{1} << 40},
+      {"job_deadline_blocks_max", &P::job_deadline_blocks_max, 1, 10'000'000},
+      {"worker_slash_ppm", &P::worker_slash_ppm, 0, 1'000'000},
+  };
+  return kParams;
+}
+
 Status validate(const ChainParams& p) {
-  HPC_TRY(check_range("max_block_bytes", p.max_block_bytes, 64 * 1024, 4 * 1024 * 1024));
-  HPC_TRY(check_range("max_block_gas", p.max_block_gas, 100'000, uint64_t{1} << 50));
-  HPC_TRY(check_range("fee_base", p.fee_base, 0, uint64_t{1} << 40));
-  HPC_TRY(check_range("fee_per_byte", p.fee_per_byte, 0, uint64_t{1} << 20));
-  HPC_TRY(check_range("proposal_max_blocks", p.proposal_max_blocks, 1, 10'000'000));
-  HPC_TRY(check_range("unbonding_blocks", p.unbonding_blocks, 1, 10'000'000));
-  HPC_TRY(check_range("state_retention_heights", p.state_retention_heights, 1, 1'000'000));
-  HPC_TRY(check_range("max_tally_bytes_per_unit", p.max_tally_bytes_per_unit, 64, 48 * 1024));
-  HPC_TRY(check_range("max_job_gas", p.max_job_gas, 1, uint64_t{1} << 50));
+  for (const NumericParam& n : numeric_params()) HPC_TRY(check_range(n.name, p.*n.field, n.min, n.max));
   if (p.accepted_kernels.empty()) return field_error("params.accepted_kernels", "at least one kernel is required");
   for (size_t i = 0; i < p.accepted_kernels.size(); ++i) {
     const auto& k = p.accepted_kernels[i];
