@@ -60,6 +60,12 @@ Sha256& Sha256::update_u64_be(uint64_t v) {
   return update(ByteSpan(be, 8));
 }
 
+Sha256& Sha256::update_u32_be(uint32_t v) {
+  uint8_t be[4];
+  for (int i = 0; i < 4; ++i) be[i] = static_cast<uint8_t>(v >> (24 - 8 * i));
+  return update(ByteSpan(be, 4));
+}
+
 Hash32 Sha256::finish() {
   Hash32 out;
   unsigned int len = 0;

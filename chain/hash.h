@@ -42,6 +42,8 @@ class Sha256 {
   Sha256& update(std::string_view data) { return update(as_bytes(data)); }
   // Appends v as 8 big-endian bytes (for length prefixes and counters).
   Sha256& update_u64_be(uint64_t v);
+  // Appends v as 4 big-endian bytes.
+  Sha256& update_u32_be(uint32_t v);
   // Returns the digest; the hasher is reset and may be reused.
   Hash32 finish();
 

@@ -24,6 +24,7 @@ struct TxContext {
   const hpchain::v1::Params& params;  // as of the block's start
   const Address& sender;
   std::vector<Event>& events;
+  uint64_t nonce = 0;  // the transaction's nonce
 };
 
 Result<Verdict> execute_transfer(TxContext& tx, const hpchain::v1::Transfer& t);

@@ -4,23 +4,26 @@
 #include "chain/signing.h"
 #include "compute/registry.h"
 #include "compute/spec.h"
-#include "ledger/execute.h"
+#include "ledger/jobs.h"
 
 namespace hpchain::ledger {
 
 using hpchain::v1::TxBody;
 
+namespace {
+// The Params record's uint64 field named like a numeric parameter
+// (asserted: the record and genesis::numeric_params() must agree).
+const google::protobuf::FieldDescriptor* params_field(std::string_view name) {
+  const auto* f = hpchain::v1::Params::descriptor()->FindFieldByName(std::string(name));
+  HPC_ASSERT(f != nullptr && f->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_UINT64 && !f->is_repeated());
+  return f;
+}
+}  // namespace
+
 hpchain::v1::Params to_params_record(const genesis::ChainParams& p) {
   hpchain::v1::Params r;
-  r.set_max_block_bytes(p.max_block_bytes);
-  r.set_max_block_gas(p.max_block_gas);
-  r.set_fee_base(p.fee_base);
-  r.set_fee_per_byte(p.fee_per_byte);
-  r.set_proposal_max_blocks(p.proposal_max_blocks);
-  r.set_unbonding_blocks(p.unbonding_blocks);
-  r.set_state_retention_heights(p.state_retention_heights);
-  r.set_max_tally_bytes_per_unit(p.max_tally_bytes_per_unit);
-  r.set_max_job_gas(p.max_job_gas);
+  const auto* reflection = r.GetReflection();
+  for (const auto& n : genesis::numeric_params()) reflection->SetUInt64(&r, params_field(n.name), p.*n.field);
   for (const auto& k : p.accepted_kernels) r.add_accepted_kernels(k);
   r.set_compute_version(p.compute_version);
   return r;
@@ -28,15 +31,8 @@ hpchain::v1::Params to_params_record(const genesis::ChainParams& p) {
 
 genesis::ChainParams from_params_record(const hpchain::v1::Params& r) {
   genesis::ChainParams p;
-  p.max_block_bytes = r.max_block_bytes();
-  p.max_block_gas = r.max_block_gas();
-  p.fee_base = r.fee_base();
-  p.fee_per_byte = r.fee_per_byte();
-  p.proposal_max_blocks = r.proposal_max_blocks();
-  p.unbonding_blocks = r.unbonding_blocks();
-  p.state_retention_heights = r.state_retention_heights();
-  p.max_tally_bytes_per_unit = r.max_tally_bytes_per_unit();
-  p.max_job_gas = r.max_job_gas();
+  const auto* reflection = r.GetReflection();
+  for (const auto& n : genesis::numeric_params()) p.*n.field = reflection->GetUInt64(r, params_field(n.name));
   p.accepted_kernels.assign(r.accepted_kernels().begin(), r.accepted_kernels().end());
   p.compute_version = r.compute_version();
   return p;
@@ -129,6 +125,7 @@ Result<ChangeSet> genesis_change_set(const StateReader& reader, const genesis::G
   }
   for (const auto& [id, inst] : institutions) view.put_record(keys::institution(id), inst);
   view.put_record(to_bytes_key(keys::kInstitutionIndex), index);
+  view.put_record(to_bytes_key(keys::kBeacon), initial_beacon_state(doc.chain_id, doc.params.beacon_round_blocks));
   HPC_ASSIGN_OR_RETURN(auto writes, view.writes());
   return build_change_set(reader, 0, std::move(writes), doc.params.state_retention_heights);
 }
@@ -226,6 +223,11 @@ Status check_tx_fields(const VerifiedTx& tx) {
       return check_possession(tx);
     case TxBody::kStakeBond: return check_key(b.stake_bond().consensus_key());
     case TxBody::kStakeUnbond: return check_key(b.stake_unbond().consensus_key());
+    case TxBody::kJobSubmit:
+    case TxBody::kJobCancel:
+    case TxBody::kResultCommit:
+    case TxBody::kResultReveal:
+    case TxBody::kBeaconReveal: return check_job_tx_fields(b);
     case TxBody::KIND_NOT_SET: break;
   }
   return Status::invalid_argument("transaction has no kind");

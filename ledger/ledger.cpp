@@ -3,7 +3,7 @@
 
 #include "chain/check.h"
 #include "chain/codec.h"
-#include "ledger/execute.h"
+#include "ledger/jobs.h"
 
 namespace hpchain::ledger {
 
@@ -15,7 +15,11 @@ std::string_view tx_code_name(TxCode code) {
       "not_admin", "unknown_institution", "institution_exists", "institution_has_validators",
       "last_institution", "member_of_other", "not_member", "already_member", "last_admin",
       "unknown_validator", "validator_exists", "not_operator", "insufficient_stake", "empty_consensus_set",
-      "too_many_voters", "bad_expiry", "unknown_proposal", "proposal_closed", "already_voted", "bad_params"};
+      "too_many_voters", "bad_expiry", "unknown_proposal", "proposal_closed", "already_voted", "bad_params",
+      "kernel_not_accepted", "bad_compute_spec", "bad_job_mode", "tally_too_large", "too_few_workers",
+      "budget_too_low", "bad_deadline", "unknown_job", "not_submitter", "job_started", "not_assigned",
+      "commit_closed", "already_committed", "reveal_closed", "already_revealed", "reveal_mismatch", "bad_unit_result",
+      "not_voter", "beacon_wrong_round", "beacon_repeat", "beacon_mismatch"};
   return kNames[static_cast<int>(code)];
 }
 
@@ -35,6 +39,11 @@ Result<Verdict> dispatch(TxContext& tx, const TxBody& body) {
     case TxBody::kWorkerRegister: return execute_worker_register(tx, body.worker_register());
     case TxBody::kStakeBond: return execute_stake_bond(tx, body.stake_bond());
     case TxBody::kStakeUnbond: return execute_stake_unbond(tx, body.stake_unbond());
+    case TxBody::kJobSubmit: return execute_job_submit(tx, body.job_submit());
+    case TxBody::kJobCancel: return execute_job_cancel(tx, body.job_cancel());
+    case TxBody::kResultCommit: return execute_result_commit(tx, body.result_commit());
+    case TxBody::kResultReveal: return execute_result_reveal(tx, body.result_reveal());
+    case TxBody::kBeaconReveal: return execute_beacon_reveal(tx, body.beacon_reveal());
     case TxBody::KIND_NOT_SET: break;
   }
   HPC_ASSERT(false);  // decode_and_verify_tx refuses a body without a kind
@@ -81,7 +90,7 @@ Result<TxOutcome> execute_one(StateView& view, const BlockContext& ctx, const hp
   out.fee_paid = body.fee();
   const size_t mark = view.mark();
   const size_t events_before = events.size();
-  TxContext tx{view, ctx, params, vtx.sender, events};
+  TxContext tx{view, ctx, params, vtx.sender, events, body.nonce()};
   HPC_ASSIGN_OR_RETURN(Verdict verdict, dispatch(tx, body));
   if (verdict.code != TxCode::kOk) {
     view.rollback(mark);
@@ -117,6 +126,8 @@ Result<BlockResult> apply_block(const StateReader& reader, const BlockContext& c
   // One credit for the whole block: a read and a write per transaction less.
   if (budget.fees > 0) HPC_TRY(credit(view, recipient, budget.fees));
   HPC_TRY(expire_proposals(view, ctx.height, result.events));
+  HPC_ASSIGN_OR_RETURN(auto finished_round, end_beacon_round(view, ctx.height, params, result.events));
+  HPC_TRY(end_block_jobs(view, ctx, params, finished_round, result.events));
   HPC_ASSIGN_OR_RETURN(hpchain::v1::ConsensusSet set_after, consensus_set(view));
   if (serialize_proto(set_after) != serialize_proto(set_before)) result.new_consensus_set = std::move(set_after);
   HPC_ASSIGN_OR_RETURN(auto writes, view.writes());

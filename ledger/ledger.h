@@ -57,8 +57,31 @@ enum class TxCode : uint8_t {
   kProposalClosed,
   kAlreadyVoted,
   kBadParams,
+  // Jobs (docs/jobs.md).
+  kKernelNotAccepted,
+  kBadComputeSpec,
+  kBadJobMode,
+  kTallyTooLarge,
+  kTooFewWorkers,
+  kBudgetTooLow,
+  kBadDeadline,
+  kUnknownJob,
+  kNotSubmitter,
+  kJobStarted,
+  kNotAssigned,
+  kCommitClosed,
+  kAlreadyCommitted,
+  kRevealClosed,
+  kAlreadyRevealed,
+  kRevealMismatch,
+  kBadUnitResult,
+  // The beacon.
+  kNotVoter,
+  kBeaconWrongRound,
+  kBeaconRepeat,
+  kBeaconMismatch,
 };
-inline constexpr int kTxCodeCount = static_cast<int>(TxCode::kBadParams) + 1;
+inline constexpr int kTxCodeCount = static_cast<int>(TxCode::kBeaconMismatch) + 1;
 std::string_view tx_code_name(TxCode code);
 inline bool is_skipped(TxCode c) { return c >= TxCode::kBadNonce && c <= TxCode::kMalformed; }
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "chain/check.h"
-#include "ledger/execute.h"
+#include "ledger/jobs.h"
 
 namespace hpchain::ledger {
 
@@ -72,6 +72,24 @@ Status add_unbonding(StateView& view, uint64_t height, const std::string& operat
   entry->set_operator_(operator_bytes);
   entry->set_amount(amount);
   view.put_record(key, updated);
+  return Status::ok();
+}
+
+Status adjust_credibility(StateView& view, const std::string& consensus_key, int64_t delta) {
+  HPC_ASSIGN_OR_RETURN(auto v, view.get_record<Validator>(keys::validator(as_bytes(consensus_key))));
+  if (!v) return Status::ok();  // removed meanwhile: nothing to adjust
+  const int64_t now = static_cast<int64_t>(v->credibility());
+  v->set_credibility(static_cast<uint64_t>(std::clamp<int64_t>(now + delta, 0, 1'000'000)));
+  view.put_record(keys::validator(as_bytes(consensus_key)), *v);
+  return Status::ok();
+}
+
+Status change_load(StateView& view, const std::string& consensus_key, int delta) {
+  HPC_ASSIGN_OR_RETURN(auto v, view.get_record<Validator>(keys::validator(as_bytes(consensus_key))));
+  if (!v) return Status::ok();
+  HPC_ASSERT(delta > 0 || v->assigned_units() > 0);
+  v->set_assigned_units(delta > 0 ? v->assigned_units() + 1 : v->assigned_units() - 1);
+  view.put_record(keys::validator(as_bytes(consensus_key)), *v);
   return Status::ok();
 }
 

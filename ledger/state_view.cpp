@@ -26,6 +26,23 @@ Bytes validator(ByteSpan consensus_key) { return prefixed("val/", consensus_key)
 Bytes proposal(uint64_t id) { return prefixed_be64("prop/", id); }
 Bytes unbonding(uint64_t height) { return prefixed_be64("unbond/", height); }
 Bytes expiring(uint64_t height) { return prefixed_be64("expire/", height); }
+Bytes job(const Hash32& id) { return prefixed("job/", id.span()); }
+Bytes job_unit(const Hash32& id, uint32_t unit) {
+  Bytes k = prefixed("junit/", id.span());
+  for (int i = 3; i >= 0; --i) k.push_back(static_cast<uint8_t>(unit >> (8 * i)));
+  return k;
+}
+Bytes unit_data(const Hash32& id, uint32_t unit, const Hash32& digest) {
+  Bytes k = job_unit(id, unit);
+  k.erase(k.begin(), k.begin() + 6);  // drop "junit/"
+  Bytes out = prefixed("udata/", k);
+  out.insert(out.end(), digest.bytes.begin(), digest.bytes.end());
+  return out;
+}
+Bytes job_result(const Hash32& id) { return prefixed("jresult/", id.span()); }
+Bytes jobs_due(uint64_t height) { return prefixed_be64("jdue/", height); }
+Bytes assign_due(uint64_t beacon_round) { return prefixed_be64("adue/", beacon_round); }
+Bytes beacon_output(uint64_t round) { return prefixed_be64("bout/", round); }
 }  // namespace keys
 
 Status parse_record_bytes(const Bytes& key, ByteSpan bytes, google::protobuf::Message& out) {

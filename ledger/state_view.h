@@ -23,6 +23,14 @@ Bytes validator(ByteSpan consensus_key);         // "val/" ‖ 33 bytes
 Bytes proposal(uint64_t id);                     // "prop/" ‖ be64
 Bytes unbonding(uint64_t height);                // "unbond/" ‖ be64
 Bytes expiring(uint64_t height);                 // "expire/" ‖ be64
+Bytes job(const Hash32& id);                               // "job/" ‖ 32 bytes
+Bytes job_unit(const Hash32& id, uint32_t unit);           // "junit/" ‖ 32 ‖ be32
+Bytes unit_data(const Hash32& id, uint32_t unit, const Hash32& digest);  // "udata/" ‖ 32 ‖ be32 ‖ 32
+Bytes job_result(const Hash32& id);                        // "jresult/" ‖ 32 bytes
+Bytes jobs_due(uint64_t height);                           // "jdue/" ‖ be64
+Bytes assign_due(uint64_t beacon_round);                   // "adue/" ‖ be64
+Bytes beacon_output(uint64_t round);                       // "bout/" ‖ be64
+inline constexpr std::string_view kBeacon = "beacon";
 inline constexpr std::string_view kParams = "params";
 inline constexpr std::string_view kConsensusSet = "consensus-set";
 inline constexpr std::string_view kValidatorIndex = "validator-index";

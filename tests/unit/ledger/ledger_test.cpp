@@ -156,6 +156,16 @@ TEST(LedgerGenesis, TheChainIdentityCommitsToTheChainIdAndTheGenesisRoot) {
   EXPECT_EQ(id, chain_identity(kChain, root));
 }
 
+TEST(LedgerParams, EveryNumericParameterRoundTripsThroughTheParamsRecord) {
+  genesis::ChainParams p;
+  uint64_t value = 1;
+  for (const auto& n : genesis::numeric_params()) p.*n.field = value++;
+  p.accepted_kernels = {"pi"};
+  p.compute_version = 9;
+  EXPECT_EQ(from_params_record(to_params_record(p)), p);
+  EXPECT_EQ(static_cast<size_t>(v1::Params::descriptor()->field_count()), genesis::numeric_params().size() + 2);
+}
+
 TEST(LedgerCodes, EveryTxCodeHasADistinctName) {
   std::set<std::string_view> names;
   for (int i = 0; i < kTxCodeCount; ++i) {

@@ -1,0 +1,124 @@
+// Replicated jobs end to end on scripted blocks, on both state stores:
+// honest workers, a liar, colluders, workers that never commit or reveal,
+// a copy-cat, a stale worker, deadlines and cancels. Workers compute their
+// units for real on the CPU backend.
+#include <gtest/gtest.h>
+
+#include "tests/unit/ledger/job_fixture.h"
+
+namespace hpchain::ledger {
+namespace {
+
+using namespace testing;  // NOLINT: the fixture's helpers
+
+class Jobs : public ::testing::TestWithParam<StoreKind> {};
+
+// Every live replica of every unit commits and then reveals; `lies` maps a
+// worker to the seed it lies with.
+void commit_all(JobChain& c, const Hash32& id, const std::map<int, uint64_t>& lies = {}) {
+  std::vector<VerifiedTx> txs;
+  for (uint32_t u = 0; u < c.job(id).spec().replicated().units(); ++u) {
+    for (int w : c.workers_in(id, u, v1::REPLICA_ASSIGNED)) {
+      auto lie = lies.find(w);
+      txs.push_back(c.commit_tx(w, id, u, c.result(id, u, lie == lies.end() ? std::nullopt : std::optional(lie->second))));
+    }
+  }
+  for (const auto& o : c.block(txs)) ASSERT_EQ(o.code, TxCode::kOk) << o.detail;
+}
+void reveal_all(JobChain& c, const Hash32& id, const std::map<int, uint64_t>& lies = {}, std::set<int> silent = {}) {
+  std::vector<VerifiedTx> txs;
+  for (uint32_t u = 0; u < c.job(id).spec().replicated().units(); ++u) {
+    for (int w : c.workers_in(id, u, v1::REPLICA_COMMITTED)) {
+      if (silent.count(w)) continue;
+      auto lie = lies.find(w);
+      txs.push_back(c.reveal_tx(w, id, u, c.result(id, u, lie == lies.end() ? std::nullopt : std::optional(lie->second))));
+    }
+  }
+  for (const auto& o : c.block(txs)) ASSERT_EQ(o.code, TxCode::kOk) << o.detail;
+}
+
+TEST_P(Jobs, AnHonestReplicatedJobIsAcceptedWithTheSingleMachineDigestAndPaysItsWorkers) {
+  JobChain c(GetParam(), 3, 6);
+  const uint64_t before = c.account(1).balance();
+  const auto id = c.submit(JobChain::spec(/*units=*/2, /*replicas=*/3, /*quorum=*/2));
+  ASSERT_TRUE(id);
+  EXPECT_EQ(c.account(1).balance(), before - c.job(*id).escrow() - 1000);
+  c.run_until(*id, v1::JOB_ASSIGNED);
+  for (uint32_t u = 0; u < 2; ++u) {
+    const auto workers = c.workers_in(*id, u, v1::REPLICA_ASSIGNED);
+    ASSERT_EQ(workers.size(), 3u);
+    std::set<std::string> institutions;
+    for (int w : workers) institutions.insert("i" + std::to_string(w % 3));
+    EXPECT_EQ(institutions.size(), 3u);  // replicas in distinct institutions
+  }
+  commit_all(c, *id);
+  EXPECT_EQ(c.job(*id).state(), v1::JOB_REVEALING);  // everyone committed: reveals open at once
+  reveal_all(c, *id);
+  const auto job = c.job(*id);
+  ASSERT_EQ(job.state(), v1::JOB_PROVISIONAL);
+  auto whole = compute::make_job("pi", {}, 4'000, 7).value();
+  compute::CpuBackend cpu(1);
+  EXPECT_EQ(hash_of(job.result_digest()), compute::run_job(whole, 1, cpu).value().digest);
+  const uint64_t worker_balance = c.account(operator_of_worker(c.workers_in(*id, 0, v1::REPLICA_REVEALED)[0])).balance();
+  c.run_until(*id, v1::JOB_ACCEPTED, 25);
+  const auto final_job = c.job(*id);
+  EXPECT_EQ(final_job.escrow(), 0u);
+  EXPECT_EQ(c.account(operator_of_worker(c.workers_in(*id, 0, v1::REPLICA_REVEALED)[0])).balance(),
+            worker_balance + final_job.replica_price());
+  EXPECT_EQ(c.account(1).balance(), before - 1000 - 6 * final_job.replica_price());
+  for (int w = 0; w < 6; ++w) EXPECT_EQ(c.validator(worker_key(w)).assigned_units(), 0u);
+}
+
+TEST_P(Jobs, ALyingReplicaIsOutvotedSlashedAndUnpaid) {
+  JobChain c(GetParam(), 3, 6);
+  const auto id = c.submit(JobChain::spec(1, 3, 2));
+  c.run_until(*id, v1::JOB_ASSIGNED);
+  const int liar = c.workers_in(*id, 0, v1::REPLICA_ASSIGNED)[1];
+  const auto stake = c.validator(worker_key(liar)).stake();
+  const auto credibility = c.validator(worker_key(liar)).credibility();
+  commit_all(c, *id, {{liar, 99}});
+  reveal_all(c, *id, {{liar, 99}});
+  ASSERT_EQ(c.job(*id).state(), v1::JOB_PROVISIONAL);
+  EXPECT_EQ(hash_of(c.unit(*id, 0).accepted_digest()), compute::unit_digest(c.result(*id, 0)));
+  EXPECT_LT(c.validator(worker_key(liar)).credibility(), credibility);
+  EXPECT_EQ(c.validator(worker_key(liar)).stake(), stake - stake / 10);
+  const uint64_t liar_balance = c.account(operator_of_worker(liar)).balance();
+  c.run_until(*id, v1::JOB_ACCEPTED, 25);
+  EXPECT_EQ(c.account(operator_of_worker(liar)).balance(), liar_balance);
+}
+
+TEST_P(Jobs, ColludersBelowTheQuorumLoseAndTheHonestResultWinsAfterEscalation) {
+  // r = q = 3: two colluders with the same wrong result cannot reach 3; the
+  // unit escalates until the honest result has three.
+  JobChain c(GetParam(), 3, 9);
+  const auto id = c.submit(JobChain::spec(1, 3, 3));
+  c.run_until(*id, v1::JOB_ASSIGNED);
+  const auto first = c.workers_in(*id, 0, v1::REPLICA_ASSIGNED);
+  const std::map<int, uint64_t> colluders = {{first[0], 99}, {first[1], 99}};
+  commit_all(c, *id, colluders);
+  reveal_all(c, *id, colluders);
+  for (int round = 0; round < 4 && c.job(*id).state() == v1::JOB_ASSIGNED; ++round) {
+    commit_all(c, *id);
+    reveal_all(c, *id);
+  }
+  ASSERT_EQ(c.job(*id).state(), v1::JOB_PROVISIONAL);
+  EXPECT_EQ(hash_of(c.unit(*id, 0).accepted_digest()), compute::unit_digest(c.result(*id, 0)));
+  EXPECT_EQ(c.unit(*id, 0).replicas_size(), 5);  // 3 + 1 + 1: each escalation adds quorum - leading
+}
+
+TEST_P(Jobs, ColludersReachingTheQuorumWinWhichIsWhatQuorumMeans) {
+  // Documented limit (docs/jobs.md): q colluding replicas decide the unit.
+  JobChain c(GetParam(), 3, 6);
+  const auto id = c.submit(JobChain::spec(1, 3, 2));
+  c.run_until(*id, v1::JOB_ASSIGNED);
+  const auto first = c.workers_in(*id, 0, v1::REPLICA_ASSIGNED);
+  const std::map<int, uint64_t> colluders = {{first[0], 99}, {first[1], 99}};
+  commit_all(c, *id, colluders);
+  reveal_all(c, *id, colluders);
+  EXPECT_EQ(hash_of(c.unit(*id, 0).accepted_digest()), compute::unit_digest(c.result(*id, 0, 99)));
+}
+
+INSTANTIATE_STORE_SUITE(Jobs);
+
+}  // namespace
+}  // namespace hpchain::ledger
