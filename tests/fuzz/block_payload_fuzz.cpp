@@ -59,6 +59,10 @@ uint64_t total_credits(const ledger::StateReader& store) {
       v1::UnbondingList list;
       HPC_ASSERT(parse_proto(v, list, "unbonding").is_ok());
       for (const auto& e : list.entries()) total += e.amount();
+    } else if (key.starts_with("job/")) {
+      v1::JobRecord job;
+      HPC_ASSERT(parse_proto(v, job, "job").is_ok());
+      total += job.escrow();
     }
     return true;
   }).is_ok());

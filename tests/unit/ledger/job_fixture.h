@@ -34,7 +34,7 @@ inline std::function<void(genesis::GenesisDoc&)> with_workers(int institutions, 
       genesis::Capability cap{8, "", 0, {{"pi", 1'000'000}}};
       d.validators.push_back({pub_bytes(worker_key(w)), sha256("worker"), "i" + std::to_string(w % institutions), 0,
                               addr(operator_of_worker(w)), cap, 10'000});
-      d.accounts.push_back({addr(operator_of_worker(w)), 10'000, "", {}});
+      d.accounts.push_back({addr(operator_of_worker(w)), 1'000'000, "", {}});
     }
     if (more) more(d);
   };

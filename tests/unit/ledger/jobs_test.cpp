@@ -4,6 +4,8 @@
 // units for real on the CPU backend.
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "tests/unit/ledger/job_fixture.h"
 
 namespace hpchain::ledger {
@@ -116,6 +118,116 @@ TEST_P(Jobs, ColludersReachingTheQuorumWinWhichIsWhatQuorumMeans) {
   commit_all(c, *id, colluders);
   reveal_all(c, *id, colluders);
   EXPECT_EQ(hash_of(c.unit(*id, 0).accepted_digest()), compute::unit_digest(c.result(*id, 0, 99)));
+}
+
+TEST_P(Jobs, AWorkerThatNeverRevealsIsMissedAndTheUnitEscalatesToAFreshWorker) {
+  JobChain c(GetParam(), 3, 6);
+  const auto id = c.submit(JobChain::spec(1, 3, 3));
+  c.run_until(*id, v1::JOB_ASSIGNED);
+  const int silent = c.workers_in(*id, 0, v1::REPLICA_ASSIGNED)[0];
+  const auto credibility = c.validator(worker_key(silent)).credibility();
+  commit_all(c, *id);
+  reveal_all(c, *id, {}, {silent});
+  EXPECT_EQ(c.job(*id).state(), v1::JOB_REVEALING);  // waits for the reveal deadline
+  c.run_until(*id, v1::JOB_ASSIGNED, 15);
+  EXPECT_EQ(c.workers_in(*id, 0, v1::REPLICA_MISSED_REVEAL), std::vector<int>{silent});
+  EXPECT_LT(c.validator(worker_key(silent)).credibility(), credibility);
+  EXPECT_EQ(c.validator(worker_key(silent)).assigned_units(), 0u);
+  const auto fresh = c.workers_in(*id, 0, v1::REPLICA_ASSIGNED);
+  ASSERT_EQ(fresh.size(), 1u);
+  EXPECT_NE(fresh[0], silent);
+  commit_all(c, *id);
+  reveal_all(c, *id);
+  EXPECT_EQ(c.job(*id).state(), v1::JOB_PROVISIONAL);
+}
+
+TEST_P(Jobs, AWorkerThatNeverCommitsIsReplacedAndItsLateMessagesAreRefused) {
+  JobChain c(GetParam(), 3, 6);
+  const auto id = c.submit(JobChain::spec(1, 3, 2));
+  c.run_until(*id, v1::JOB_ASSIGNED);
+  const auto first = c.workers_in(*id, 0, v1::REPLICA_ASSIGNED);
+  const int lost = first[2];
+  std::vector<VerifiedTx> two;
+  for (int w : {first[0], first[1]}) two.push_back(c.commit_tx(w, *id, 0, c.result(*id, 0)));
+  c.block(two);
+  EXPECT_EQ(c.job(*id).state(), v1::JOB_COMMITTING);
+  c.run_until(*id, v1::JOB_ASSIGNED, 15);  // the commit deadline passed: a replacement is drawn
+  EXPECT_EQ(c.workers_in(*id, 0, v1::REPLICA_MISSED_COMMIT), std::vector<int>{lost});
+  // The stale worker wakes up: its commit names a replica it no longer has.
+  auto late = c.block({c.commit_tx(lost, *id, 0, c.result(*id, 0))});
+  EXPECT_EQ(late[0].code, TxCode::kNotAssigned);
+  commit_all(c, *id);
+  ASSERT_EQ(c.job(*id).state(), v1::JOB_REVEALING);
+  late = c.block({c.reveal_tx(lost, *id, 0, c.result(*id, 0))});
+  EXPECT_EQ(late[0].code, TxCode::kNotAssigned);
+  reveal_all(c, *id);
+  EXPECT_EQ(c.job(*id).state(), v1::JOB_PROVISIONAL);
+  EXPECT_EQ(c.unit(*id, 0).replicas_size(), 4);
+}
+
+TEST_P(Jobs, ACopyCatCanNeitherRevealAnothersResultNorReuseItsCommitment) {
+  JobChain c(GetParam(), 3, 6);
+  const auto id = c.submit(JobChain::spec(1, 3, 2));
+  c.run_until(*id, v1::JOB_ASSIGNED);
+  const auto w = c.workers_in(*id, 0, v1::REPLICA_ASSIGNED);
+  const auto honest = c.result(*id, 0);
+  // The copier commits the honest worker's commitment bytes.
+  const Hash32 theirs = unit_commitment(compute::unit_digest(honest), as_bytes(pub(worker_key(w[0]))),
+                                        as_bytes(JobChain::salt_of(w[0])));
+  c.block({c.commit_tx(w[0], *id, 0, honest), c.commit_tx(w[1], *id, 0, honest),
+           c.commit_raw(w[2], *id, 0, std::string(theirs.bytes.begin(), theirs.bytes.end()))});
+  ASSERT_EQ(c.job(*id).state(), v1::JOB_REVEALING);
+  c.block({c.reveal_tx(w[0], *id, 0, honest)});
+  // It now knows the result and the salt, but its commitment binds w[0]'s key.
+  auto out = c.block({c.reveal_tx(w[2], *id, 0, honest, JobChain::salt_of(w[0]))});
+  EXPECT_EQ(out[0].code, TxCode::kRevealMismatch);
+  out = c.block({c.reveal_tx(w[2], *id, 0, honest)});
+  EXPECT_EQ(out[0].code, TxCode::kRevealMismatch);
+}
+
+TEST_P(Jobs, AJobNobodyCommitsToFailsAtItsDeadlineAndRefundsTheBudget) {
+  JobChain c(GetParam(), 3, 9);
+  auto spec = JobChain::spec(1, 3, 2);
+  spec.set_deadline_blocks(30);  // the minimum: 2 beacon rounds + commit + reveal
+  const uint64_t before = c.account(1).balance();
+  const auto id = c.submit(spec);
+  c.run_until(*id, v1::JOB_FAILED, 40);
+  const auto job = c.job(*id);
+  EXPECT_EQ(job.reason(), "the deadline passed before every unit was committed");
+  EXPECT_EQ(job.escrow(), 0u);
+  EXPECT_EQ(c.account(1).balance(), before - 1000);
+  EXPECT_LE(job.final_height(), job.deadline_height());
+  for (int w = 0; w < 9; ++w) EXPECT_EQ(c.validator(worker_key(w)).assigned_units(), 0u);
+  const auto frozen = c.job(*id).SerializeAsString();
+  for (int i = 0; i < 5; ++i) c.block({});
+  EXPECT_EQ(c.job(*id).SerializeAsString(), frozen);  // final states never change
+}
+
+TEST_P(Jobs, OnlyTheSubmitterCancelsAndOnlyBeforeAssignment) {
+  JobChain c(GetParam(), 3, 6);
+  const uint64_t before = c.account(1).balance();
+  const auto id = c.submit(JobChain::spec(1, 3, 2));
+  auto cancel = [&](uint32_t who) {
+    return c.tx(who, [&](v1::TxBody& b) { b.mutable_job_cancel()->set_job_id(std::string(id->bytes.begin(), id->bytes.end())); });
+  };
+  auto out = c.block({cancel(2), cancel(1)});
+  EXPECT_EQ(out[0].code, TxCode::kFeeUnpaid);  // 2 has no credits at all
+  EXPECT_EQ(out[1].code, TxCode::kOk);
+  EXPECT_EQ(c.job(*id).state(), v1::JOB_FAILED);
+  EXPECT_EQ(c.job(*id).reason(), "cancelled by the submitter");
+  EXPECT_EQ(c.account(1).balance(), before - 2000);
+  for (int i = 0; i < 12; ++i) c.block({});
+  EXPECT_EQ(c.job(*id).state(), v1::JOB_FAILED);  // never assigned after all
+  const auto started = c.submit(JobChain::spec(1, 3, 2));
+  c.run_until(*started, v1::JOB_ASSIGNED);
+  out = c.block({c.tx(1, [&](v1::TxBody& b) {
+                   b.mutable_job_cancel()->set_job_id(std::string(started->bytes.begin(), started->bytes.end()));
+                 }),
+                 c.tx(50, [&](v1::TxBody& b) {
+                   b.mutable_job_cancel()->set_job_id(std::string(started->bytes.begin(), started->bytes.end()));
+                 })});
+  EXPECT_EQ(out[0].code, TxCode::kJobStarted);
+  EXPECT_EQ(out[1].code, TxCode::kNotSubmitter);
 }
 
 INSTANTIATE_STORE_SUITE(Jobs);

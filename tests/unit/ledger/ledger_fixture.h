@@ -57,6 +57,7 @@ struct Chain {
   uint64_t height = 0;
   std::map<uint32_t, uint64_t> nonces;
   BlockResult last;
+  uint32_t proposer = 100;  // key of the next block's proposer
 
   Chain(StoreKind kind, int institutions, const std::function<void(genesis::GenesisDoc&)>& tweak = {})
       : backing(TestStore::create(kind)) {
@@ -69,7 +70,7 @@ struct Chain {
 
   const StateReader& store() const { return backing->reader(); }
   Hash32 root() const { return store().get_root(height).value().hash(); }
-  BlockContext next_context() const { return BlockContext{height + 1, pub_bytes(100)}; }
+  BlockContext next_context() const { return BlockContext{height + 1, pub_bytes(proposer)}; }
 
   VerifiedTx tx(uint32_t signer, const std::function<void(v1::TxBody&)>& fill, uint64_t fee = 1000) {
     v1::TxBody body;
