@@ -1,6 +1,8 @@
 // Jobs: workers' batched commitments and reveals (docs/jobs.md,
 // "Commit–reveal"). A batch applies whole or not at all: the first bad
 // entry's verdict fails the transaction, which rolls it back.
+#include <algorithm>
+#include <initializer_list>
 #include <map>
 
 #include "chain/check.h"
@@ -59,29 +61,48 @@ Status count_action(TxContext& tx, JobRecord& job, const Hash32& id) {
   return Status::ok();
 }
 
-Result<Verdict> commit_one(TxContext& tx, const std::string& worker, const hpchain::v1::UnitCommitment& c) {
-  const Hash32 id = hash_of(c.job_id());
-  const std::string at = where(id, c.unit());
-  HPC_ASSIGN_OR_RETURN(auto job, load_job(tx.view, id));
-  if (!job) return Verdict{TxCode::kUnknownJob, "no job " + id.hex()};
-  if (job->state() != hpchain::v1::JOB_ASSIGNED && job->state() != hpchain::v1::JOB_COMMITTING) {
-    return Verdict{TxCode::kCommitClosed, at + ": the job is " + hpchain::v1::JobState_Name(job->state())};
-  }
-  if (c.unit() >= job->spec().replicated().units()) return Verdict{TxCode::kNotAssigned, at + ": no such unit"};
-  HPC_ASSIGN_OR_RETURN(UnitRecord unit, load_unit(tx.view, id, c.unit()));
+// Where a commit or reveal lands: the job, the unit and the worker's
+// replica in state `wanted`, with the job in one of `phases`; otherwise
+// the verdict why not (`closed` when the job is in another phase).
+struct Target {
+  Hash32 id;
+  std::string at;  // "job … unit …", for messages
+  JobRecord job;
+  UnitRecord unit;
   int index = -1;
-  HPC_ASSIGN_OR_RETURN(Verdict found, find_replica(unit, worker, hpchain::v1::REPLICA_ASSIGNED, at, index));
+};
+Result<Verdict> locate(const TxContext& tx, const std::string& job_id, uint32_t unit_index, const std::string& worker,
+                       std::initializer_list<hpchain::v1::JobState> phases, TxCode closed,
+                       hpchain::v1::ReplicaState wanted, Target& t) {
+  t.id = hash_of(job_id);
+  t.at = where(t.id, unit_index);
+  HPC_ASSIGN_OR_RETURN(auto job, load_job(tx.view, t.id));
+  if (!job) return Verdict{TxCode::kUnknownJob, "no job " + t.id.hex()};
+  if (std::find(phases.begin(), phases.end(), job->state()) == phases.end()) {
+    return Verdict{closed, t.at + ": the job is " + hpchain::v1::JobState_Name(job->state())};
+  }
+  if (unit_index >= job->spec().replicated().units()) return Verdict{TxCode::kNotAssigned, t.at + ": no such unit"};
+  t.job = std::move(*job);
+  HPC_ASSIGN_OR_RETURN(t.unit, load_unit(tx.view, t.id, unit_index));
+  return find_replica(t.unit, worker, wanted, t.at, t.index);
+}
+
+Result<Verdict> commit_one(TxContext& tx, const std::string& worker, const hpchain::v1::UnitCommitment& c) {
+  Target t;
+  HPC_ASSIGN_OR_RETURN(Verdict found, locate(tx, c.job_id(), c.unit(), worker,
+                                             {hpchain::v1::JOB_ASSIGNED, hpchain::v1::JOB_COMMITTING},
+                                             TxCode::kCommitClosed, hpchain::v1::REPLICA_ASSIGNED, t));
   if (found.code != TxCode::kOk) return found;
-  Replica& r = *unit.mutable_replicas(index);
+  Replica& r = *t.unit.mutable_replicas(t.index);
   r.set_state(hpchain::v1::REPLICA_COMMITTED);
   r.set_commitment(c.commitment());
-  tx.view.put_record(keys::job_unit(id, c.unit()), unit);
-  if (job->state() == hpchain::v1::JOB_ASSIGNED) {
-    job->set_state(hpchain::v1::JOB_COMMITTING);
-    job_event(tx.events, *job, tx.block.height);
+  tx.view.put_record(keys::job_unit(t.id, c.unit()), t.unit);
+  if (t.job.state() == hpchain::v1::JOB_ASSIGNED) {
+    t.job.set_state(hpchain::v1::JOB_COMMITTING);
+    job_event(tx.events, t.job, tx.block.height);
   }
-  HPC_TRY(count_action(tx, *job, id));
-  tx.view.put_record(keys::job(id), *job);
+  HPC_TRY(count_action(tx, t.job, t.id));
+  tx.view.put_record(keys::job(t.id), t.job);
   return Verdict::ok();
 }
 
@@ -103,39 +124,31 @@ Result<Verdict> check_revealed_unit(const compute::JobSpec& job, const JobRecord
 
 Result<Verdict> reveal_one(TxContext& tx, const std::string& worker, const hpchain::v1::UnitReveal& r,
                            std::map<Hash32, compute::JobSpec>& jobs) {
-  const Hash32 id = hash_of(r.job_id());
-  const std::string at = where(id, r.unit());
-  HPC_ASSIGN_OR_RETURN(auto job, load_job(tx.view, id));
-  if (!job) return Verdict{TxCode::kUnknownJob, "no job " + id.hex()};
-  if (job->state() != hpchain::v1::JOB_REVEALING) {
-    return Verdict{TxCode::kRevealClosed, at + ": the job is " + hpchain::v1::JobState_Name(job->state())};
-  }
-  if (r.unit() >= job->spec().replicated().units()) return Verdict{TxCode::kNotAssigned, at + ": no such unit"};
-  HPC_ASSIGN_OR_RETURN(UnitRecord unit, load_unit(tx.view, id, r.unit()));
-  int index = -1;
-  HPC_ASSIGN_OR_RETURN(Verdict found, find_replica(unit, worker, hpchain::v1::REPLICA_COMMITTED, at, index));
+  Target t;
+  HPC_ASSIGN_OR_RETURN(Verdict found, locate(tx, r.job_id(), r.unit(), worker, {hpchain::v1::JOB_REVEALING},
+                                             TxCode::kRevealClosed, hpchain::v1::REPLICA_COMMITTED, t));
   if (found.code != TxCode::kOk) return found;
-  if (jobs.find(id) == jobs.end()) {
-    HPC_ASSIGN_OR_RETURN(auto built, compute_job_of(job->spec()));  // checked at submission
-    jobs.emplace(id, std::move(built));
+  if (jobs.find(t.id) == jobs.end()) {
+    HPC_ASSIGN_OR_RETURN(auto built, compute_job_of(t.job.spec()));  // checked at submission
+    jobs.emplace(t.id, std::move(built));
   }
   compute::UnitResult result;
-  HPC_ASSIGN_OR_RETURN(Verdict ok, check_revealed_unit(jobs.at(id), *job, r.unit(), r.result(), result));
+  HPC_ASSIGN_OR_RETURN(Verdict ok, check_revealed_unit(jobs.at(t.id), t.job, r.unit(), r.result(), result));
   if (ok.code != TxCode::kOk) return ok;
   const Hash32 digest = compute::unit_digest(result);
-  Replica& replica = *unit.mutable_replicas(index);
+  Replica& replica = *t.unit.mutable_replicas(t.index);
   if (unit_commitment(digest, as_bytes(worker), as_bytes(r.salt())) != hash_of(replica.commitment())) {
-    return Verdict{TxCode::kRevealMismatch, at + ": the result and salt do not match the commitment"};
+    return Verdict{TxCode::kRevealMismatch, t.at + ": the result and salt do not match the commitment"};
   }
   replica.set_state(hpchain::v1::REPLICA_REVEALED);
   replica.set_digest(digest.bytes.data(), digest.bytes.size());
-  tx.view.put_record(keys::job_unit(id, r.unit()), unit);
-  const Bytes data_key = keys::unit_data(id, r.unit(), digest);
+  tx.view.put_record(keys::job_unit(t.id, r.unit()), t.unit);
+  const Bytes data_key = keys::unit_data(t.id, r.unit(), digest);
   HPC_ASSIGN_OR_RETURN(auto stored, tx.view.get(data_key));
   if (!stored) tx.view.put_record(data_key, r.result());
   HPC_TRY(change_load(tx.view, worker, -1));  // its work on the unit is done
-  HPC_TRY(count_action(tx, *job, id));
-  tx.view.put_record(keys::job(id), *job);
+  HPC_TRY(count_action(tx, t.job, t.id));
+  tx.view.put_record(keys::job(t.id), t.job);
   return Verdict::ok();
 }
 
