@@ -10,6 +10,12 @@ find_package(nlohmann_json 3 REQUIRED)
 pkg_check_modules(SECP256K1 REQUIRED IMPORTED_TARGET libsecp256k1)
 pkg_check_modules(GRPCPP REQUIRED IMPORTED_TARGET grpc++)
 find_program(GRPC_CPP_PLUGIN grpc_cpp_plugin REQUIRED)
+# Boost.Asio (p2p) is header-only: Debian 12's libboost1.81-dev, the newer
+# of its two Boost versions. toml++ reads config.toml; prometheus-cpp serves
+# /metrics.
+find_package(Boost 1.81 REQUIRED CONFIG COMPONENTS headers)
+find_package(tomlplusplus 3 REQUIRED)
+find_package(prometheus-cpp REQUIRED CONFIG)
 
 if(HPCHAIN_BUILD_TESTS)
   find_package(GTest REQUIRED)
