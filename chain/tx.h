@@ -50,7 +50,11 @@ Bytes sign_tx(const hpchain::v1::TxBody& body, const PrivateKey& key);
 //     replaces the signature error because it says why;
 //   "transaction has no kind": the oneof is unset or of a kind this build
 //     does not know.
-Result<VerifiedTx> decode_and_verify_tx(ByteSpan raw_bytes, std::string_view chain_id);
+// `why`, when given, receives the kind of failure, for metrics that must not
+// guess it from messages.
+enum class TxRejection : uint8_t { kNone, kTooLarge, kMalformed, kBadSignature, kWrongChain, kNoKind };
+std::string_view tx_rejection_name(TxRejection r);  // "too_large", "malformed", ...
+Result<VerifiedTx> decode_and_verify_tx(ByteSpan raw_bytes, std::string_view chain_id, TxRejection* why = nullptr);
 
 // The id of an encoded transaction: SHA-256 of its bytes.
 inline Hash32 tx_id(ByteSpan raw_bytes) { return sha256(raw_bytes); }

@@ -1,0 +1,122 @@
+// The mempool (docs/node.md, "Mempool"): transactions waiting for a block.
+//
+// Signatures are checked on a pool of worker threads (never on the caller's
+// thread), then a transaction is admitted under one lock if its sender's
+// nonce fits, its fee follows the chain's rule and the sender can pay it,
+// and there is room. Bounds: max_txs and max_bytes held; at most
+// kNonceAheadMax nonces ahead of an account's; at most kPendingMax
+// submissions waiting for a worker (beyond: `busy`).
+//
+// Eviction rule, when full: the candidates are the last transaction (the
+// highest nonce) of each sender, so no sender is left with a nonce gap. The
+// candidate with the lowest fee per byte is evicted if the newcomer pays
+// more per byte; otherwise the newcomer is refused as `full`.
+//
+// Thread-safety: every method may be called from any thread. Callbacks run
+// on a worker thread.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "chain/tx.h"
+#include "hpchain/v1/ledger.pb.h"
+#include "node/mempool/work_queue.h"
+
+namespace hpchain::mempool {
+
+inline constexpr uint64_t kNonceAheadMax = 64;
+inline constexpr size_t kPendingMax = 8'192;
+
+// What the mempool reads of the chain (the state at the last commit).
+class AccountState {
+ public:
+  virtual ~AccountState() = default;
+  struct Account {
+    uint64_t nonce = 0;
+    uint64_t balance = 0;
+  };
+  virtual Result<Account> account(const Address& address) const = 0;
+  // The credits a transaction of `tx_bytes` must offer at least.
+  virtual Result<uint64_t> required_fee(size_t tx_bytes) const = 0;
+};
+
+enum class Reject : uint8_t {
+  kTooLarge, kMalformed, kBadSignature, kWrongChain, kDuplicate, kNonceTooLow, kNonceGap, kNonceTaken,
+  kFeeTooLow, kFeeUnpaid, kFull, kBusy, kState,
+};
+inline constexpr int kRejectCount = static_cast<int>(Reject::kState) + 1;
+std::string_view reject_name(Reject r);  // "bad_signature", ..., for metrics and replies
+
+class MempoolObserver {
+ public:
+  virtual ~MempoolObserver() = default;
+  virtual void on_size(size_t /*transactions*/, size_t /*bytes*/) {}
+  virtual void on_rejected(Reject /*why*/) {}
+};
+
+struct MempoolOptions {
+  std::string chain_id;
+  uint32_t max_txs = 50'000;
+  uint64_t max_bytes = 64 * 1024 * 1024;
+  uint32_t verify_threads = 0;  // 0: one per core
+};
+
+// The outcome of one submission.
+struct Admission {
+  Hash32 tx_id;
+  std::optional<Reject> rejected;  // nullopt: admitted
+  std::string detail;              // why, for the submitter and the log
+};
+
+class Mempool {
+ public:
+  // `state` and `observer` (may be null) must outlive the mempool.
+  Mempool(MempoolOptions options, const AccountState& state, MempoolObserver* observer = nullptr);
+  ~Mempool();  // finishes queued checks, then joins the workers
+  Mempool(const Mempool&) = delete;
+  Mempool& operator=(const Mempool&) = delete;
+
+  // Checks `raw` (a TxRaw) on a worker, then admits or refuses it; `done`
+  // gets the outcome on the worker thread. Refused at once (`busy`, or
+  // `duplicate` for an id already held) without a worker.
+  void submit(Bytes raw, std::function<void(const Admission&)> done);
+  // submit(), waiting for the outcome (tools and tests).
+  Admission submit_and_wait(Bytes raw);
+
+  // Up to `max_bytes` and `max_count` transactions ready to run: each
+  // sender's run of consecutive nonces from its account's, taken by fee
+  // per byte, highest first (ties by id), never a nonce out of order.
+  std::vector<VerifiedTx> reap(size_t max_bytes, size_t max_count) const;
+
+  // After a block commits: drops its transactions, and every transaction of
+  // their senders whose nonce the chain has passed.
+  void recheck(std::span<const VerifiedTx> committed);
+
+  size_t size() const;
+  size_t bytes() const;
+  bool contains(const Hash32& id) const;
+
+ private:
+  Admission admit(VerifiedTx tx);
+  std::optional<Reject> make_room(const VerifiedTx& tx, std::string& detail);
+  void remove(const Hash32& id);
+  void publish_size();
+
+  MempoolOptions options_;
+  const AccountState& state_;
+  MempoolObserver* observer_;
+  mutable std::mutex mu_;
+  std::map<Hash32, VerifiedTx> by_id_;
+  std::map<Address, std::map<uint64_t, Hash32>> by_sender_;
+  size_t bytes_ = 0;
+  WorkQueue workers_;  // last: stops before the maps go
+};
+
+}  // namespace hpchain::mempool
