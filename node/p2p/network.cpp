@@ -204,11 +204,13 @@ void Network::Impl::on_closed(const std::shared_ptr<Session>& session, Disconnec
     publish_peer_count();
   }
   if (stopping_) return;
+  // A persistent peer is redialled when our dial of it ended (before or
+  // after TLS), or when its inbound connection ended and we are not dialling.
   for (size_t i = 0; i < dialers_.size(); ++i) {
-    const bool ours = session->outbound() && dialers_[i].address.node_id == session->node_id();
-    if (ours || (dialers_[i].address.node_id == session->node_id() && !ready_.count(session->node_id()))) {
-      if (!dialers_[i].connecting || ours) redial_later(i);
-    }
+    const Hash32& target = dialers_[i].address.node_id;
+    const bool ours = session->dialed() == target;
+    const bool theirs = !session->outbound() && session->node_id() == target && !ready_.count(target);
+    if (ours || (theirs && !dialers_[i].connecting)) redial_later(i);
   }
 }
 

@@ -58,6 +58,8 @@ class Session : public std::enable_shared_from_this<Session> {
   bool ready() const { return ready_; }
   bool closed() const { return closed_; }
   const Hash32& node_id() const { return node_id_; }  // valid after TLS
+  // The node id an outbound dial was for (known before TLS), if any.
+  const std::optional<Hash32>& dialed() const { return expected_; }
   std::string remote() const;
 
  private:

@@ -4,6 +4,7 @@
 // serving; a peer that stops reading does not grow the sender's queue.
 // Every wait is a bounded poll.
 #include <gtest/gtest.h>
+#include <poll.h>
 
 #include <atomic>
 #include <boost/asio.hpp>
@@ -149,13 +150,16 @@ struct RawClient {
     asio::read(stream, asio::buffer(body), ec);
     return !ec;
   }
-  // Reads until the server closes (bounded by a 5 s receive timeout).
+  // Reads until the server closes, waiting at most 5 s for each byte (poll:
+  // Asio's blocking reads ignore SO_RCVTIMEO).
   void wait_for_close() {
-    const timeval tv{5, 0};
-    ::setsockopt(stream.next_layer().native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
     uint8_t byte;
     boost::system::error_code ec;
-    while (!ec) asio::read(stream, asio::buffer(&byte, 1), ec);
+    while (!ec) {
+      pollfd p{stream.next_layer().native_handle(), POLLIN, 0};
+      if (::poll(&p, 1, 5'000) <= 0) return;
+      asio::read(stream, asio::buffer(&byte, 1), ec);
+    }
   }
 };
 
