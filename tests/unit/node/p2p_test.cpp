@@ -205,6 +205,30 @@ TEST(P2p, GarbageTruncatedAndOversizedFramesAreDroppedAndTheNodeKeepsServing) {
   ASSERT_TRUE(eventually([&] { return a.net->peers().size() == 1; }));
 }
 
+TEST(P2p, APeerOverItsMessageRateIsDisconnected) {
+  Node a;
+  const NodeIdentity client_id = generate_identity("client").value();
+  auto oa = options(a.id);
+  oa.allowed = {client_id.node_id};
+  oa.limits.rate_messages_per_second = 20;
+  a.start(oa);
+  RawClient c(client_id);
+  c.connect(*a.net->listen_endpoint());
+  ASSERT_TRUE(c.handshake());
+  hpchain::v1::Hello hello;
+  hello.set_chain_id("p2p-test");
+  const Hash32 g = sha256(to_bytes("genesis"));
+  hello.set_genesis_identity(g.bytes.data(), 32);
+  hello.set_protocol_version(kProtocolVersion);
+  c.write_tls(encode_frame(hpchain::v1::MESSAGE_HELLO, to_bytes(hello.SerializeAsString())));
+  ASSERT_TRUE(eventually([&] { return a.net->peers().size() == 1; }));
+  const Bytes ping = encode_frame(hpchain::v1::MESSAGE_PING, Bytes(8, 0));
+  boost::system::error_code ignored;
+  for (int i = 0; i < 100 && !ignored; ++i) asio::write(c.stream, asio::buffer(ping), ignored);  // 100 at once
+  EXPECT_TRUE(eventually([&] { return a.observer.of(Disconnect::kRateLimited) == 1; }));
+  EXPECT_TRUE(a.net->peers().empty());
+}
+
 TEST(P2p, APeerThatStopsReadingDoesNotGrowTheSendQueueAndIsDropped) {
   Node a;
   const NodeIdentity client_id = generate_identity("client").value();
