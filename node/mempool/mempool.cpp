@@ -109,7 +109,9 @@ std::optional<Reject> Mempool::make_room(const VerifiedTx& tx, std::string& deta
   while (by_id_.size() + 1 > options_.max_txs || bytes_ + tx.raw_bytes.size() > options_.max_bytes) {
     const VerifiedTx* victim = nullptr;
     for (const auto& [sender, nonces] : by_sender_) {
-      if (nonces.empty()) continue;
+      // Not the newcomer's own sender: evicting its tail would leave the
+      // newcomer behind a gap.
+      if (nonces.empty() || sender == tx.sender) continue;
       const VerifiedTx& tail = by_id_.at(nonces.rbegin()->second);
       if (victim == nullptr || cheaper(tail, *victim) || (!cheaper(*victim, tail) && tail.id < victim->id)) victim = &tail;
     }

@@ -69,6 +69,9 @@ class Network::Impl final : public SessionHost {
   Handler handler_;
   NetworkObserver& observer_;
   asio::io_context io_;
+  // Keeps io_.run() going while there is nothing to do (a node with no
+  // listener and no peers yet); released by stop().
+  asio::executor_work_guard<asio::io_context::executor_type> work_{asio::make_work_guard(io_)};
   asio::ssl::context tls_;
   tcp::acceptor acceptor_;
   std::thread thread_;
@@ -260,6 +263,7 @@ void Network::Impl::stop() {
     for (auto& d : dialers_) d.timer->cancel();
     auto all = sessions_;
     for (auto& s : all) s->close(Disconnect::kShutdown);
+    work_.reset();
     io_.stop();
   });
   thread_.join();

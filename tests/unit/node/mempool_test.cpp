@@ -91,6 +91,9 @@ TEST(Mempool, WhenFullTheCheapestSenderTailIsEvictedForABetterPayer) {
   EXPECT_EQ(m.size(), 3u);
   EXPECT_FALSE(m.contains(tx_id(transfer(1, 1, 1500))));
   EXPECT_TRUE(m.contains(tx_id(transfer(1, 0, 2000))));  // no gap left behind
+  // A sender's own tail is never evicted for its next nonce.
+  EXPECT_EQ(refusal(m, transfer(2, 1, 100'000)), "ok");  // evicts sender 3's tail, not 2's
+  EXPECT_TRUE(m.contains(tx_id(transfer(2, 0, 3000))));
 }
 
 TEST(Mempool, ReapTakesReadyRunsInNonceOrderByFeePerByte) {
