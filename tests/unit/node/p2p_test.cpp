@@ -163,6 +163,16 @@ struct RawClient {
   }
 };
 
+// The HELLO of a peer on options()'s chain.
+Bytes hello_frame() {
+  hpchain::v1::Hello hello;
+  hello.set_chain_id("p2p-test");
+  const Hash32 g = sha256(to_bytes("genesis"));
+  hello.set_genesis_identity(g.bytes.data(), 32);
+  hello.set_protocol_version(kProtocolVersion);
+  return encode_frame(hpchain::v1::MESSAGE_HELLO, to_bytes(hello.SerializeAsString()));
+}
+
 TEST(P2p, GarbageTruncatedAndOversizedFramesAreDroppedAndTheNodeKeepsServing) {
   Node a;
   const NodeIdentity client_id = generate_identity("client").value();
@@ -215,12 +225,7 @@ TEST(P2p, APeerOverItsMessageRateIsDisconnected) {
   RawClient c(client_id);
   c.connect(*a.net->listen_endpoint());
   ASSERT_TRUE(c.handshake());
-  hpchain::v1::Hello hello;
-  hello.set_chain_id("p2p-test");
-  const Hash32 g = sha256(to_bytes("genesis"));
-  hello.set_genesis_identity(g.bytes.data(), 32);
-  hello.set_protocol_version(kProtocolVersion);
-  c.write_tls(encode_frame(hpchain::v1::MESSAGE_HELLO, to_bytes(hello.SerializeAsString())));
+  c.write_tls(hello_frame());
   ASSERT_TRUE(eventually([&] { return a.net->peers().size() == 1; }));
   const Bytes ping = encode_frame(hpchain::v1::MESSAGE_PING, Bytes(8, 0));
   boost::system::error_code ignored;
@@ -242,12 +247,7 @@ TEST(P2p, APeerThatStopsReadingDoesNotGrowTheSendQueueAndIsDropped) {
   c.stream.next_layer().set_option(asio::socket_base::receive_buffer_size(4096));
   c.connect(*a.net->listen_endpoint());
   ASSERT_TRUE(c.handshake());
-  hpchain::v1::Hello hello;
-  hello.set_chain_id("p2p-test");
-  const Hash32 g = sha256(to_bytes("genesis"));
-  hello.set_genesis_identity(g.bytes.data(), 32);
-  hello.set_protocol_version(kProtocolVersion);
-  c.write_tls(encode_frame(hpchain::v1::MESSAGE_HELLO, to_bytes(hello.SerializeAsString())));
+  c.write_tls(hello_frame());
   ASSERT_TRUE(eventually([&] { return a.net->peers().size() == 1; }));
   // The client never reads (it keeps sending pings, so it is not idle): the
   // kernel buffers fill, then the bounded queue; messages are dropped and,
