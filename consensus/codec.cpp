@@ -45,10 +45,12 @@ Result<BlockFields> fields_from_header(const hpchain::v1::BlockHeader& h) {
   HPC_ASSIGN_OR_RETURN(f.parent_id, hash_field(h.parent_id(), "parent id"));
   HPC_ASSIGN_OR_RETURN(f.parent_qc, qc_from_proto(h.parent_qc()));
   HPC_ASSIGN_OR_RETURN(f.payload_hash, hash_field(h.payload_hash(), "payload hash"));
-  HPC_ASSIGN_OR_RETURN(f.state_hash, hash_field(h.state_hash(), "state hash"));
-  f.state_height = h.state_height();
+  f.epoch = h.epoch();
   f.timestamp_ms = h.timestamp_ms();
   f.proposer = h.proposer_index();
+  if (!h.validator_set_hash().empty()) {
+    HPC_ASSIGN_OR_RETURN(f.validator_set_hash, hash_field(h.validator_set_hash(), "validator set hash"));
+  }
   return f;
 }
 
@@ -205,9 +207,10 @@ hpchain::v1::Block block_to_proto(const Block& block) {
   return p;
 }
 
-Bytes encode_message(const std::string& chain_id, const MessageBody& body) {
+Bytes encode_message(const std::string& chain_id, uint64_t epoch, const MessageBody& body) {
   hpchain::v1::ConsensusMessage m;
   m.set_chain_id(chain_id);
+  m.set_epoch(epoch);
   if (const auto* p = std::get_if<Proposal>(&body)) {
     HPC_ASSERT(p->block != nullptr);
     auto* out = m.mutable_proposal();
@@ -244,7 +247,7 @@ Result<Message> decode_message(ByteSpan bytes) {
   hpchain::v1::ConsensusMessage m;
   HPC_TRY(parse_proto(bytes, m, "consensus message"));
   HPC_ASSIGN_OR_RETURN(auto body, body_from_proto(m));
-  return Message{m.chain_id(), std::move(body)};
+  return Message{m.chain_id(), m.epoch(), std::move(body)};
 }
 
 }  // namespace hpchain::consensus

@@ -38,11 +38,12 @@ using MessageBody = std::variant<Proposal, Vote, TimeoutMsg, BlockRequest, Block
 
 struct Message {
   std::string chain_id;
+  uint64_t epoch = 0;
   MessageBody body;
 };
 
-// Encodes one message in a ConsensusMessage envelope.
-Bytes encode_message(const std::string& chain_id, const MessageBody& body);
+// Encodes one message of `epoch` in a ConsensusMessage envelope.
+Bytes encode_message(const std::string& chain_id, uint64_t epoch, const MessageBody& body);
 
 // Decodes an envelope. Errors (all InvalidArgument unless noted):
 //   ResourceExhausted  more than kMessageBytesMax bytes;

@@ -5,12 +5,6 @@
 #include "chain/log.h"
 
 namespace hpchain::consensus {
-namespace {
-
-constexpr size_t kExecutedStatesMax = 64;
-
-}  // namespace
-
 uint64_t CoreMetrics::rejected_total() const {
   uint64_t total = 0;
   for (uint64_t r : rejected) total += r;
@@ -27,15 +21,22 @@ Result<std::unique_ptr<ConsensusCore>> ConsensusCore::create(CoreConfig config, 
   if (config.max_payload_bytes > kMessageBytesMax - kProposalOverheadMax) {
     return Status::invalid_argument("max_payload_bytes leaves no room for the proposal's certificates");
   }
-  const Block genesis = genesis_block(config.chain_id);
+  if (config.epoch.epoch == 0 && (config.epoch.height != 0 || !config.epoch.parent_id.is_zero())) {
+    return Status::invalid_argument("epoch 0 starts at the genesis (height 0, no parent)");
+  }
+  const Block start = epoch_start_block(config.chain_id, config.epoch.epoch, config.epoch.parent_id,
+                                        config.epoch.height, deps.validators->digest());
   if (!recovery) {
-    auto root = std::make_shared<const Block>(genesis);
+    auto root = std::make_shared<const Block>(start);
     recovery = Recovery{root, genesis_qc(*root)};
   }
   if (recovery->root == nullptr || recovery->root_qc.block_id != recovery->root->id ||
       recovery->root_qc.height != recovery->root->height() ||
       recovery->root_qc.round != recovery->root->round()) {
     return Status::invalid_argument("recovery QC does not certify the recovery root");
+  }
+  if (recovery->root->fields.epoch != config.epoch.epoch || recovery->root->height() < start.height()) {
+    return Status::invalid_argument("the recovery root is not of this epoch");
   }
   SavedTree saved;
   if (deps.tree_storage != nullptr) {
@@ -45,23 +46,24 @@ Result<std::unique_ptr<ConsensusCore>> ConsensusCore::create(CoreConfig config, 
   if (!observer) {
 #if defined(HPCHAIN_UNSAFE_VARIANTS)
     HPC_ASSIGN_OR_RETURN(safety, SafetyRules::open(*deps.safety_storage, *deps.signer, config.self,
-                                                   config.unsafe_variants));
+                                                   config.epoch.epoch, config.unsafe_variants));
 #else
-    HPC_ASSIGN_OR_RETURN(safety, SafetyRules::open(*deps.safety_storage, *deps.signer, config.self));
+    HPC_ASSIGN_OR_RETURN(safety, SafetyRules::open(*deps.safety_storage, *deps.signer, config.self,
+                                                   config.epoch.epoch));
 #endif
   }
   return std::unique_ptr<ConsensusCore>(new ConsensusCore(
-      std::move(config), deps, std::move(safety), std::move(*recovery), genesis.id, std::move(saved)));
+      std::move(config), deps, std::move(safety), std::move(*recovery), start, std::move(saved)));
 }
 
 ConsensusCore::ConsensusCore(CoreConfig config, CoreDeps deps, std::optional<SafetyRules> safety,
-                             Recovery recovery, Hash32 genesis_id, SavedTree saved_tree)
+                             Recovery recovery, const Block& start, SavedTree saved_tree)
     : config_(std::move(config)),
       validators_(*deps.validators),
       committed_blocks_(deps.committed_blocks),
       tree_storage_(deps.tree_storage),
-      genesis_id_(genesis_id),
-      validator_(*deps.validators, *deps.verifier, genesis_id),
+      start_id_(start.id),
+      validator_(*deps.validators, *deps.verifier, start),
       safety_(std::move(safety)),
       pacemaker_(*deps.validators, config_.pacemaker),
       votes_(*deps.validators),
@@ -108,7 +110,7 @@ void ConsensusCore::send(ValidatorIndex to, const MessageBody& body) {
   // `to` is a validator index, or a peer id the host gave a non-validator
   // (an observer) that asked us for blocks.
   HPC_ASSERT(to != config_.self);
-  out_.push_back(SendAction{to, encode_message(config_.chain_id, body)});
+  out_.push_back(SendAction{to, encode_message(config_.chain_id, epoch(), body)});
 }
 
 Actions ConsensusCore::start() {
@@ -128,6 +130,15 @@ Actions ConsensusCore::on_message(ValidatorIndex from, ByteSpan bytes) {
   }
   if (message->chain_id != config_.chain_id) {
     reject(Verdict::reject(RejectReason::kWrongChainId, "envelope names another chain"));
+    return take();
+  }
+  if (message->epoch != epoch()) {
+    reject(Verdict::reject(RejectReason::kWrongEpoch, "a message of epoch " + std::to_string(message->epoch)));
+    // A peer in a later epoch: we are behind, once per epoch the host hears it.
+    if (message->epoch > epoch() && message->epoch > epoch_ahead_reported_) {
+      epoch_ahead_reported_ = message->epoch;
+      out_.push_back(EpochAheadAction{from, message->epoch});
+    }
     return take();
   }
   handle(from, *message);
@@ -192,10 +203,6 @@ void ConsensusCore::insert_and_vote(ValidatorIndex from, const Proposal& p) {
   // kept could halt the chain after a restart of every validator.
   const bool saved = persist_block(block);
   try_commit(high_qc_);
-  auto executed = executed_states_.find(block->fields.state_height);
-  if (executed != executed_states_.end() && executed->second != block->fields.state_hash) {
-    return reject({false, RejectReason::kStateMismatch, "state hash differs from ours"});
-  }
   if (!saved || block->round() != current_round()) return;
   if (config_.validate_payloads && block->fields.proposer != config_.self) {
     validating_[block->id] = Validating{block->round(), p.tc};
@@ -366,7 +373,7 @@ void ConsensusCore::local_timeout() {
   const uint64_t round = current_round();
   // Already timed out in this round: send the same message again.
   if (const auto& own = pacemaker_.own_timeout()) {
-    out_.push_back(BroadcastAction{encode_message(config_.chain_id, *own)});
+    out_.push_back(BroadcastAction{encode_message(config_.chain_id, epoch(), *own)});
     return;
   }
   const auto tc = pacemaker_.entry_tc();
@@ -377,7 +384,7 @@ void ConsensusCore::local_timeout() {
   const TimeoutMsg msg{round, high_qc_, *share, tc};
   pacemaker_.set_own_timeout(msg);
   ++metrics_.timeouts_sent;
-  out_.push_back(BroadcastAction{encode_message(config_.chain_id, msg)});
+  out_.push_back(BroadcastAction{encode_message(config_.chain_id, epoch(), msg)});
   auto added = pacemaker_.add_timeout(round, msg.share, msg.high_qc);
   if (added.tc) {
     ++metrics_.tcs_formed;
@@ -396,15 +403,12 @@ Actions ConsensusCore::on_payload_ready(uint64_t round, Bytes payload, uint64_t 
     return take();
   }
   BlockFields f;
+  f.epoch = epoch();
   f.height = high_qc_.height + 1;
   f.round = round;
   f.parent_id = high_qc_.block_id;
   f.parent_qc = high_qc_;
   f.payload_hash = sha256(payload);
-  if (!executed_states_.empty()) {
-    f.state_height = executed_states_.rbegin()->first;
-    f.state_hash = executed_states_.rbegin()->second;
-  }
   f.timestamp_ms = timestamp_ms;
   f.proposer = config_.self;
   Proposal p;
@@ -421,17 +425,15 @@ Actions ConsensusCore::on_payload_ready(uint64_t round, Bytes payload, uint64_t 
   p.signature = *sig;
   proposed_round_ = round;
   ++metrics_.proposals_sent;
-  out_.push_back(BroadcastAction{encode_message(config_.chain_id, p)});
+  out_.push_back(BroadcastAction{encode_message(config_.chain_id, epoch(), p)});
   proposals_seen_.emplace(round, p.block->id);
   insert_and_vote(config_.self, p);
   return take();
 }
 
-Actions ConsensusCore::on_block_executed(const Hash32& id, uint64_t height, const Hash32& state_hash) {
+Actions ConsensusCore::on_block_executed(const Hash32& id, uint64_t height) {
   HPC_ASSERT(height <= tree_.root().height());
   (void)id;
-  executed_states_[height] = state_hash;
-  while (executed_states_.size() > kExecutedStatesMax) executed_states_.erase(executed_states_.begin());
   prune_saved(height);
   return take();
 }

@@ -74,6 +74,15 @@ struct SyncRequestAction {
   uint64_t height = 0;
 };
 
+// A validator sent a message of `epoch`, later than ours: we are behind.
+// The host should fetch the epoch-change proofs (state certificates that
+// carry each next set, epoch.h) from `peer` or anyone and start the core of
+// the newer epoch. Emitted once per higher epoch.
+struct EpochAheadAction {
+  ValidatorIndex peer = 0;
+  uint64_t epoch = 0;
+};
+
 // Validate the payload of `block`, a verified proposal of the current
 // round (CoreConfig::validate_payloads), off the consensus thread if you
 // like, and call on_payload_validated(block->id, verdict). We vote for it
@@ -84,7 +93,7 @@ struct ValidatePayloadAction {
 
 using Action = std::variant<SendAction, BroadcastAction, FetchBlockAction, CommitAction,
                             TimerAction, PayloadRequestAction, SyncRequestAction,
-                            ValidatePayloadAction>;
+                            ValidatePayloadAction, EpochAheadAction>;
 using Actions = std::vector<Action>;
 
 // Blocks the host committed earlier, so that lagging peers can fetch them
@@ -101,10 +110,21 @@ class CommittedBlockReader {
 // their key makes them a voter (the epoch change wires that step).
 inline constexpr ValidatorIndex kObserver = 0xffffffffu;
 
+// Where an epoch starts (docs/consensus.md, "Epochs"): its number, and for
+// epoch e > 0 the block that ended epoch e - 1 and the height after it. The
+// core derives the epoch's start block (epoch_start_block) from these and
+// its validator set.
+struct EpochStart {
+  uint64_t epoch = 0;
+  Hash32 parent_id;     // zero for epoch 0
+  uint64_t height = 0;  // 0 for epoch 0
+};
+
 HPC_CONSENSUS_VARIANT_BEGIN
 
 struct CoreConfig {
   std::string chain_id;
+  EpochStart epoch;  // one core runs one epoch; the host starts a new core for the next
   ValidatorIndex self = 0;  // our index in the validator set, or kObserver
   PacemakerConfig pacemaker;
   // Rounds further ahead than this are rejected (kRoundTooFar): the bound
@@ -161,10 +181,12 @@ HPC_CONSENSUS_VARIANT_BEGIN
 
 class ConsensusCore {
  public:
-  // Loads the safety state and the saved tree. `recovery` defaults to
-  // genesis. Errors: those of SafetyStorage::load and TreeStorage::load;
-  // InvalidArgument if `recovery` is inconsistent or max_payload_bytes is
-  // too large for a message.
+  // Loads the safety state and the saved tree. `recovery` defaults to the
+  // epoch's start block. Errors: those of SafetyStorage::load (a safety
+  // state of a later epoch is FailedPrecondition) and TreeStorage::load;
+  // InvalidArgument if `recovery` is inconsistent or of another epoch, if
+  // config.epoch is not a valid start, or if max_payload_bytes is too large
+  // for a message.
   static Result<std::unique_ptr<ConsensusCore>> create(CoreConfig config, CoreDeps deps,
                                                        std::optional<Recovery> recovery = {});
 
@@ -183,11 +205,10 @@ class ConsensusCore {
   // The host's verdict on a ValidatePayloadAction. Unknown or stale ids are
   // ignored; an invalid payload is counted (kBadPayload) and gets no vote.
   Actions on_payload_validated(const Hash32& block_id, bool valid);
-  // The host executed committed block `id` at `height`; the state hash goes
-  // into our next proposal and proposals naming another hash for a height we
-  // executed get no vote (kStateMismatch). Saved blocks at or below
-  // `height` that left the tree are pruned from the TreeStorage.
-  Actions on_block_executed(const Hash32& id, uint64_t height, const Hash32& state_hash);
+  // The host executed committed block `id` at `height`: saved blocks at or
+  // below `height` that left the tree are pruned from the TreeStorage.
+  // (State roots are certified apart from the core: state_cert.h.)
+  Actions on_block_executed(const Hash32& id, uint64_t height);
   // State sync installed `block`, which `proof` shows committed (a
   // CommittedBlock::proof from a peer: block's child in the next round and a
   // QC for it; a QC for `block` alone would admit a certified block that may
@@ -211,11 +232,13 @@ class ConsensusCore {
   const SafetyState& safety_state() const;
   bool is_observer() const { return config_.self == kObserver; }
   const ValidatorSet& validators() const { return validators_; }
-  const Hash32& genesis_id() const { return genesis_id_; }
+  uint64_t epoch() const { return config_.epoch.epoch; }
+  // The id of this epoch's start block (the chain's genesis in epoch 0).
+  const Hash32& start_id() const { return start_id_; }
 
  private:
   ConsensusCore(CoreConfig config, CoreDeps deps, std::optional<SafetyRules> safety, Recovery recovery,
-                Hash32 genesis_id, SavedTree saved);
+                const Block& start, SavedTree saved);
   // Raises the high QC to `qc` and to `tc`'s QC, and enters `tc` (saved
   // certificates we verified before saving them), at construction.
   void resume_from(const std::optional<QuorumCert>& qc, const std::optional<TimeoutCert>& tc);
@@ -260,7 +283,7 @@ class ConsensusCore {
   // Ids (and heights) of the blocks in tree_storage_: what prune_saved
   // may remove.
   std::map<Hash32, uint64_t> saved_blocks_;
-  Hash32 genesis_id_;
+  Hash32 start_id_;
   MessageValidator validator_;
   std::optional<SafetyRules> safety_;  // empty for an observer
   Pacemaker pacemaker_;
@@ -268,9 +291,7 @@ class ConsensusCore {
   BlockTree tree_;
   QuorumCert high_qc_;
   uint64_t proposed_round_ = 0;
-  // Executed state by height, for the state check; bounded to the last
-  // kExecutedStatesMax heights.
-  std::map<uint64_t, Hash32> executed_states_;
+  uint64_t epoch_ahead_reported_ = 0;  // highest epoch an EpochAheadAction named
   // Proposal id seen per round, to reject equivocation; pruned below the
   // current round, admitted up to current + max_future_rounds.
   std::map<uint64_t, Hash32> proposals_seen_;

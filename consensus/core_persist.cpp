@@ -17,11 +17,18 @@ void ConsensusCore::restore(SavedTree saved) {
                    [](const BlockPtr& a, const BlockPtr& b) { return a->height() < b->height(); });
   for (const BlockPtr& block : saved.blocks) {
     saved_blocks_.emplace(block->id, block->height());
-    if (block->height() > tree_.root().height() && tree_.contains(block->parent_id())) {
+    if (block->epoch_matches(epoch()) && block->height() > tree_.root().height() &&
+        tree_.contains(block->parent_id())) {
       (void)tree_.insert(block);
     }
   }
-  resume_from(saved.high_qc, saved.high_tc);
+  // Certificates whose block is not in the tree are of an earlier epoch
+  // (QCs do not name their epoch: their signatures do), or of a fork the
+  // root left behind; neither may lead this epoch's rounds.
+  auto ours = [&](const QuorumCert& qc) { return tree_.contains(qc.block_id); };
+  std::optional<QuorumCert> qc = saved.high_qc && ours(*saved.high_qc) ? saved.high_qc : std::nullopt;
+  std::optional<TimeoutCert> tc = saved.high_tc && ours(saved.high_tc->high_qc) ? saved.high_tc : std::nullopt;
+  resume_from(qc, tc);
 }
 
 bool ConsensusCore::persist_block(const BlockPtr& block) {

@@ -27,7 +27,7 @@ void ConsensusCore::request_fetch(const Hash32& id, ValidatorIndex hint, uint64_
   // The block and as many of its missing ancestors as one response holds.
   const uint64_t missing = height > tree_.root().height() ? height - tree_.root().height() : 1;
   const auto max_blocks = static_cast<uint32_t>(std::min<uint64_t>(missing, kMaxBlocksPerResponse));
-  out_.push_back(FetchBlockAction{id, peer, encode_message(config_.chain_id, BlockRequest{id, max_blocks})});
+  out_.push_back(FetchBlockAction{id, peer, encode_message(config_.chain_id, epoch(), BlockRequest{id, max_blocks})});
 }
 
 void ConsensusCore::retry_fetches() {

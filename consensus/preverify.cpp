@@ -18,29 +18,30 @@ struct Checks {
     Bytes message;
     Signature signature;
   };
+  uint64_t epoch = 0;  // the message's: signatures of this epoch are what count
   std::vector<Item> items;
 
   void qc(const QuorumCert& q) {
-    const Bytes bytes = vote_signing_bytes(q.block_id, q.round, q.height);
+    const Bytes bytes = vote_signing_bytes(epoch, q.block_id, q.round, q.height);
     for (const auto& v : q.votes) items.push_back({v.signer, SignDomain::kVote, bytes, v.signature});
   }
   void tc(const TimeoutCert& t) {
     for (const auto& s : t.shares) {
-      items.push_back({s.signer, SignDomain::kTimeout, timeout_signing_bytes(t.round, s.high_qc_round), s.signature});
+      items.push_back({s.signer, SignDomain::kTimeout, timeout_signing_bytes(epoch, t.round, s.high_qc_round), s.signature});
     }
     qc(t.high_qc);
   }
   void body(const Proposal& p) {
-    items.push_back({p.block->fields.proposer, SignDomain::kProposal, proposal_signing_bytes(p.block->id, p.tc),
+    items.push_back({p.block->fields.proposer, SignDomain::kProposal, proposal_signing_bytes(epoch, p.block->id, p.tc),
                      p.signature});
     qc(p.block->parent_qc());
     if (p.tc) tc(*p.tc);
   }
   void body(const Vote& v) {
-    items.push_back({v.voter, SignDomain::kVote, vote_signing_bytes(v.block_id, v.round, v.height), v.signature});
+    items.push_back({v.voter, SignDomain::kVote, vote_signing_bytes(epoch, v.block_id, v.round, v.height), v.signature});
   }
   void body(const TimeoutMsg& t) {
-    items.push_back({t.share.signer, SignDomain::kTimeout, timeout_signing_bytes(t.round, t.share.high_qc_round),
+    items.push_back({t.share.signer, SignDomain::kTimeout, timeout_signing_bytes(epoch, t.round, t.share.high_qc_round),
                      t.share.signature});
     qc(t.high_qc);
     if (t.last_tc) tc(*t.last_tc);
@@ -73,6 +74,7 @@ size_t PreverifiedSignatures::size() const {
 
 size_t preverify(const Message& message, const SignatureVerifier& verifier, PreverifiedSignatures& out) {
   Checks checks;
+  checks.epoch = message.epoch;
   std::visit([&](const auto& body) { checks.body(body); }, message.body);
   size_t recorded = 0;
   for (const auto& item : checks.items) {

@@ -9,6 +9,7 @@ namespace hpchain::consensus {
 
 Bytes encode_safety_state(const SafetyState& state) {
   hpchain::v1::SafetyStateRecord r;
+  r.set_epoch(state.epoch);
   r.set_last_voted_round(state.last_voted_round);
   r.set_one_chain_round(state.one_chain_round);
   r.set_highest_timeout_round(state.highest_timeout_round);
@@ -25,6 +26,7 @@ Result<SafetyState> decode_safety_state(ByteSpan bytes) {
     return Status::corruption("safety state record does not parse");
   }
   SafetyState s;
+  s.epoch = r.epoch();
   s.last_voted_round = r.last_voted_round();
   s.one_chain_round = r.one_chain_round();
   s.highest_timeout_round = r.highest_timeout_round();
@@ -47,10 +49,27 @@ Result<SafetyState> decode_safety_state(ByteSpan bytes) {
   return s;
 }
 
+namespace {
+// The state to sign with in `epoch`, from the one storage held.
+Result<SafetyState> state_for_epoch(SafetyState stored, uint64_t epoch) {
+  if (stored.epoch > epoch) {
+    return Status::failed_precondition("the safety state belongs to epoch " + std::to_string(stored.epoch) +
+                                       ", later than " + std::to_string(epoch) + ": refusing to sign");
+  }
+  if (stored.epoch < epoch) {
+    SafetyState fresh;
+    fresh.epoch = epoch;
+    return fresh;
+  }
+  return stored;
+}
+}  // namespace
+
 #if defined(HPCHAIN_UNSAFE_VARIANTS)
-Result<SafetyRules> SafetyRules::open(SafetyStorage& storage, Signer& signer, ValidatorIndex self,
+Result<SafetyRules> SafetyRules::open(SafetyStorage& storage, Signer& signer, ValidatorIndex self, uint64_t epoch,
                                       UnsafeVariants unsafe) {
-  HPC_ASSIGN_OR_RETURN(auto state, storage.load());
+  HPC_ASSIGN_OR_RETURN(auto stored, storage.load());
+  HPC_ASSIGN_OR_RETURN(auto state, state_for_epoch(std::move(stored), epoch));
   SafetyRules rules(storage, signer, self, std::move(state));
   rules.unsafe_ = unsafe;
   return rules;
@@ -58,8 +77,9 @@ Result<SafetyRules> SafetyRules::open(SafetyStorage& storage, Signer& signer, Va
 bool SafetyRules::checks_last_voted_round() const { return !unsafe_.skip_last_voted_round_check; }
 bool SafetyRules::checks_tc_lock() const { return !unsafe_.skip_tc_lock_check; }
 #else
-Result<SafetyRules> SafetyRules::open(SafetyStorage& storage, Signer& signer, ValidatorIndex self) {
-  HPC_ASSIGN_OR_RETURN(auto state, storage.load());
+Result<SafetyRules> SafetyRules::open(SafetyStorage& storage, Signer& signer, ValidatorIndex self, uint64_t epoch) {
+  HPC_ASSIGN_OR_RETURN(auto stored, storage.load());
+  HPC_ASSIGN_OR_RETURN(auto state, state_for_epoch(std::move(stored), epoch));
   return SafetyRules(storage, signer, self, std::move(state));
 }
 bool SafetyRules::checks_last_voted_round() const { return true; }
@@ -67,7 +87,9 @@ bool SafetyRules::checks_tc_lock() const { return true; }
 #endif
 
 Status SafetyRules::commit(SafetyState next) {
-  // Rounds in the safety state only ever grow; a shrinking one is a bug here.
+  // Rounds in the safety state only ever grow within its epoch; a shrinking
+  // one is a bug here.
+  HPC_ASSERT(next.epoch == state_.epoch);
   HPC_ASSERT(next.last_voted_round >= state_.last_voted_round);
   HPC_ASSERT(next.one_chain_round >= state_.one_chain_round);
   HPC_ASSERT(next.highest_timeout_round >= state_.highest_timeout_round);
@@ -78,6 +100,7 @@ Status SafetyRules::commit(SafetyState next) {
 }
 
 Result<Vote> SafetyRules::sign_vote(const Block& block, const std::optional<TimeoutCert>& tc) {
+  HPC_ASSERT(block.fields.epoch == state_.epoch);  // the core checked the block
   const uint64_t round = block.round();
   const uint64_t qc_round = block.parent_qc().round;
   HPC_ASSERT(qc_round < round);
@@ -100,7 +123,7 @@ Result<Vote> SafetyRules::sign_vote(const Block& block, const std::optional<Time
   vote.round = round;
   vote.height = block.height();
   vote.voter = self_;
-  vote.signature = signer_->sign(SignDomain::kVote, vote_signing_bytes(block.id, round, block.height()));
+  vote.signature = signer_->sign(SignDomain::kVote, vote_signing_bytes(state_.epoch, block.id, round, block.height()));
   SafetyState next = state_;
   next.last_voted_round = std::max(next.last_voted_round, round);
   if (qc_round > next.one_chain_round || !next.one_chain_qc) {
@@ -133,7 +156,7 @@ Result<TimeoutShare> SafetyRules::sign_timeout(uint64_t round, const QuorumCert&
   TimeoutShare share;
   share.signer = self_;
   share.high_qc_round = high_qc.round;
-  share.signature = signer_->sign(SignDomain::kTimeout, timeout_signing_bytes(round, high_qc.round));
+  share.signature = signer_->sign(SignDomain::kTimeout, timeout_signing_bytes(state_.epoch, round, high_qc.round));
   SafetyState next = state_;
   next.last_voted_round = round;  // no vote may follow our timeout in this round
   next.highest_timeout_round = std::max(next.highest_timeout_round, round);
@@ -149,7 +172,7 @@ Result<TimeoutShare> SafetyRules::sign_timeout(uint64_t round, const QuorumCert&
 }
 
 Result<Signature> SafetyRules::sign_proposal(const Block& block, const std::optional<TimeoutCert>& tc) {
-  HPC_ASSERT(block.fields.proposer == self_);
+  HPC_ASSERT(block.fields.proposer == self_ && block.fields.epoch == state_.epoch);
   if (block.round() <= state_.last_voted_round && checks_last_voted_round()) {
     return Status::failed_precondition("already voted or timed out in round " +
                                        std::to_string(block.round()));
@@ -161,7 +184,7 @@ Result<Signature> SafetyRules::sign_proposal(const Block& block, const std::opti
   SafetyState next = state_;
   next.last_proposed_round = block.round();
   HPC_TRY(commit(std::move(next)));
-  return signer_->sign(SignDomain::kProposal, proposal_signing_bytes(block.id, tc));
+  return signer_->sign(SignDomain::kProposal, proposal_signing_bytes(state_.epoch, block.id, tc));
 }
 
 }  // namespace hpchain::consensus

@@ -19,6 +19,10 @@
 namespace hpchain::consensus {
 
 struct SafetyState {
+  // The epoch the rounds below belong to. Rounds restart at every epoch, so
+  // a state of an earlier epoch starts over (SafetyRules::open) and one of a
+  // later epoch refuses to sign in this one.
+  uint64_t epoch = 0;
   uint64_t last_voted_round = 0;       // highest round we voted or timed out in
   uint64_t one_chain_round = 0;        // highest QC round in a voted block or our timeout (the lock)
   uint64_t highest_timeout_round = 0;  // highest round we signed a timeout for
@@ -58,13 +62,16 @@ HPC_CONSENSUS_VARIANT_BEGIN
 
 class SafetyRules {
  public:
-  // Loads the state from `storage`. Both references must outlive the object.
-  // Errors: those of storage.load().
+  // Loads the state from `storage` for signing in `epoch`: a state of an
+  // earlier epoch is replaced by a fresh one of `epoch` (saved with the next
+  // signature). Both references must outlive the object. Errors: those of
+  // storage.load(); FailedPrecondition for a state of a later epoch (this
+  // validator already signed there; an older epoch's core must not sign).
 #if defined(HPCHAIN_UNSAFE_VARIANTS)
-  static Result<SafetyRules> open(SafetyStorage& storage, Signer& signer, ValidatorIndex self,
+  static Result<SafetyRules> open(SafetyStorage& storage, Signer& signer, ValidatorIndex self, uint64_t epoch,
                                   UnsafeVariants unsafe = {});
 #else
-  static Result<SafetyRules> open(SafetyStorage& storage, Signer& signer, ValidatorIndex self);
+  static Result<SafetyRules> open(SafetyStorage& storage, Signer& signer, ValidatorIndex self, uint64_t epoch);
 #endif
 
   // Signs a vote for `block` (whose QC and optional TC the caller verified).

@@ -167,15 +167,17 @@ uint64_t TimeoutCert::highest_high_qc_round() const {
 Block make_block(const std::string& chain_id, const BlockFields& fields, Bytes payload) {
   hpchain::v1::BlockHeader header;
   header.set_chain_id(chain_id);
+  header.set_epoch(fields.epoch);
   header.set_height(fields.height);
   header.set_round(fields.round);
   header.set_parent_id(std::string(as_string_view(fields.parent_id.span())));
   *header.mutable_parent_qc() = qc_to_proto(fields.parent_qc);
   header.set_payload_hash(std::string(as_string_view(fields.payload_hash.span())));
-  header.set_state_hash(std::string(as_string_view(fields.state_hash.span())));
   header.set_timestamp_ms(fields.timestamp_ms);
   header.set_proposer_index(fields.proposer);
-  header.set_state_height(fields.state_height);
+  if (!fields.validator_set_hash.is_zero()) {
+    header.set_validator_set_hash(std::string(as_string_view(fields.validator_set_hash.span())));
+  }
   Block block;
   block.fields = fields;
   block.header_bytes = serialize_proto(header);
@@ -185,35 +187,52 @@ Block make_block(const std::string& chain_id, const BlockFields& fields, Bytes p
   return block;
 }
 
-Block genesis_block(const std::string& chain_id) {
+Block epoch_start_block(const std::string& chain_id, uint64_t epoch, const Hash32& parent_id, uint64_t height,
+                        const Hash32& set_digest) {
+  HPC_ASSERT(epoch > 0 || (height == 0 && parent_id.is_zero()));
+  HPC_ASSERT(!set_digest.is_zero());
   BlockFields fields;
+  fields.epoch = epoch;
+  fields.height = height;
+  fields.parent_id = parent_id;
   fields.payload_hash = sha256(ByteSpan{});
+  fields.validator_set_hash = set_digest;
   return make_block(chain_id, fields, {});
 }
 
-QuorumCert genesis_qc(const Block& genesis) {
-  HPC_ASSERT(genesis.height() == 0 && genesis.round() == 0);
+Block genesis_block(const std::string& chain_id, const Hash32& set_digest) {
+  return epoch_start_block(chain_id, 0, Hash32{}, 0, set_digest);
+}
+
+QuorumCert genesis_qc(const Block& start) {
+  HPC_ASSERT(start.round() == 0 && !start.fields.validator_set_hash.is_zero());
   QuorumCert qc;
-  qc.block_id = genesis.id;
+  qc.block_id = start.id;
+  qc.height = start.height();
   return qc;
 }
 
-Bytes vote_signing_bytes(const Hash32& block_id, uint64_t round, uint64_t height) {
-  Bytes out(block_id.bytes.begin(), block_id.bytes.end());
+Bytes vote_signing_bytes(uint64_t epoch, const Hash32& block_id, uint64_t round, uint64_t height) {
+  Bytes out;
+  put_u64(out, epoch);
+  out.insert(out.end(), block_id.bytes.begin(), block_id.bytes.end());
   put_u64(out, round);
   put_u64(out, height);
   return out;
 }
 
-Bytes timeout_signing_bytes(uint64_t round, uint64_t high_qc_round) {
+Bytes timeout_signing_bytes(uint64_t epoch, uint64_t round, uint64_t high_qc_round) {
   Bytes out;
+  put_u64(out, epoch);
   put_u64(out, round);
   put_u64(out, high_qc_round);
   return out;
 }
 
-Bytes proposal_signing_bytes(const Hash32& block_id, const std::optional<TimeoutCert>& tc) {
-  Bytes out(block_id.bytes.begin(), block_id.bytes.end());
+Bytes proposal_signing_bytes(uint64_t epoch, const Hash32& block_id, const std::optional<TimeoutCert>& tc) {
+  Bytes out;
+  put_u64(out, epoch);
+  out.insert(out.end(), block_id.bytes.begin(), block_id.bytes.end());
   const Hash32 tc_digest = tc ? certificate_digest(*tc) : Hash32{};
   out.insert(out.end(), tc_digest.bytes.begin(), tc_digest.bytes.end());
   return out;

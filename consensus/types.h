@@ -114,15 +114,17 @@ struct TimeoutCert {
 
 // The fields of a block header that consensus reads.
 struct BlockFields {
+  uint64_t epoch = 0;
   uint64_t height = 0;
   uint64_t round = 0;
   Hash32 parent_id;
   QuorumCert parent_qc;
   Hash32 payload_hash;
-  uint64_t state_height = 0;
-  Hash32 state_hash;
   uint64_t timestamp_ms = 0;
   ValidatorIndex proposer = 0;
+  // The digest of the epoch's validator set, in an epoch's start block only
+  // (round 0); zero in every other block.
+  Hash32 validator_set_hash;
 };
 
 // A block: its header fields, the exact header bytes (whose SHA-256 is the
@@ -135,6 +137,7 @@ struct Block {
 
   uint64_t height() const { return fields.height; }
   uint64_t round() const { return fields.round; }
+  bool epoch_matches(uint64_t epoch) const { return fields.epoch == epoch; }
   const Hash32& parent_id() const { return fields.parent_id; }
   const QuorumCert& parent_qc() const { return fields.parent_qc; }
 };
@@ -143,10 +146,18 @@ using BlockPtr = std::shared_ptr<const Block>;
 // Builds a block for `chain_id`: serialises the header once and hashes it.
 Block make_block(const std::string& chain_id, const BlockFields& fields, Bytes payload);
 
-// The genesis block of a chain (height 0, round 0, empty payload) and the
-// QC that certifies it without signatures.
-Block genesis_block(const std::string& chain_id);
-QuorumCert genesis_qc(const Block& genesis);
+// The block an epoch starts from (docs/consensus.md, "Epochs"): round 0,
+// empty payload, no proposer, committing to the epoch's validator set
+// (`set_digest`, ValidatorSet::digest). Epoch 0's is the chain's genesis
+// (height 0, zero parent); epoch e > 0 starts at the height after the block
+// `parent_id` that ended epoch e - 1. Every node derives the same block, so
+// it needs no signature: genesis_qc certifies it.
+Block epoch_start_block(const std::string& chain_id, uint64_t epoch, const Hash32& parent_id, uint64_t height,
+                        const Hash32& set_digest);
+// The genesis block of a chain whose first validator set has `set_digest`.
+Block genesis_block(const std::string& chain_id, const Hash32& set_digest);
+// The QC, without signatures, that certifies an epoch's start block.
+QuorumCert genesis_qc(const Block& start);
 
 struct Vote {
   Hash32 block_id;
@@ -170,15 +181,16 @@ struct Proposal {
   Signature signature;  // the proposer's, over the block id
 };
 
-// Canonical fixed-layout bytes that signatures cover (big-endian integers):
-//   vote:     block_id(32) ‖ round(8) ‖ height(8)
-//   timeout:  round(8) ‖ high_qc_round(8)
-//   proposal: block_id(32) ‖ tc_digest(32), the digest of the TC the
-//             proposal carries (certificate_digest), or 32 zero bytes: a
-//             relay that swaps in another valid TC breaks the signature
-Bytes vote_signing_bytes(const Hash32& block_id, uint64_t round, uint64_t height);
-Bytes timeout_signing_bytes(uint64_t round, uint64_t high_qc_round);
-Bytes proposal_signing_bytes(const Hash32& block_id, const std::optional<TimeoutCert>& tc);
+// Canonical fixed-layout bytes that signatures cover (big-endian integers),
+// each starting with the epoch, so no signature counts in another epoch:
+//   vote:     epoch(8) ‖ block_id(32) ‖ round(8) ‖ height(8)
+//   timeout:  epoch(8) ‖ round(8) ‖ high_qc_round(8)
+//   proposal: epoch(8) ‖ block_id(32) ‖ tc_digest(32), the digest of the
+//             TC the proposal carries (certificate_digest), or 32 zero
+//             bytes: a relay that swaps in another valid TC breaks it
+Bytes vote_signing_bytes(uint64_t epoch, const Hash32& block_id, uint64_t round, uint64_t height);
+Bytes timeout_signing_bytes(uint64_t epoch, uint64_t round, uint64_t high_qc_round);
+Bytes proposal_signing_bytes(uint64_t epoch, const Hash32& block_id, const std::optional<TimeoutCert>& tc);
 
 // SHA-256 of a domain tag and every field of a certificate, signers and
 // signatures included (the key of the verified-certificate cache, and what

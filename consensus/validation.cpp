@@ -13,7 +13,7 @@ std::string_view reject_reason_name(RejectReason reason) {
       "duplicate_signer", "qc_no_quorum",    "tc_no_quorum",   "not_leader",
       "round_too_far",  "stale_round",       "bad_block",      "unjustified_round",
       "equivocation",   "duplicate",         "not_for_us",     "unsolicited_block",
-      "state_mismatch", "safety_refused",  "unknown_parent", "buffer_full",
+      "wrong_epoch", "safety_refused",  "unknown_parent", "buffer_full",
       "bad_certificate", "already_counted", "payload_too_large",
       "storage_failed", "bad_payload"};
   const auto i = static_cast<size_t>(reason);
@@ -55,8 +55,8 @@ void BoundedDigestSet::insert(const Hash32& digest) {
 
 Verdict MessageValidator::verify_qc(const QuorumCert& qc) const {
   if (qc.round == 0) {
-    if (qc.block_id == genesis_id_ && qc.height == 0 && qc.votes.empty()) return Verdict::accept();
-    return Verdict::reject(RejectReason::kQcNoQuorum, "round-0 QC is not the genesis QC");
+    if (qc.block_id == start_id_ && qc.height == start_height_ && qc.votes.empty()) return Verdict::accept();
+    return Verdict::reject(RejectReason::kQcNoQuorum, "round-0 QC is not the epoch start's QC");
   }
   return check_once(certificate_digest(qc), [&] { return verify_qc_signatures(qc); });
 }
@@ -73,7 +73,7 @@ Verdict MessageValidator::verify_qc_signatures(const QuorumCert& qc) const {
   std::vector<ValidatorIndex> signers;
   for (const auto& v : qc.votes) signers.push_back(v.signer);
   if (auto v = check_signers(signers, RejectReason::kQcNoQuorum); !v.ok()) return v;
-  const Bytes msg = vote_signing_bytes(qc.block_id, qc.round, qc.height);
+  const Bytes msg = vote_signing_bytes(epoch_, qc.block_id, qc.round, qc.height);
   for (const auto& v : qc.votes) {
     if (!verifier_.verify(v.signer, SignDomain::kVote, msg, v.signature).is_ok()) {
       return Verdict::reject(RejectReason::kBadSignature,
@@ -95,7 +95,7 @@ Verdict MessageValidator::verify_tc_signatures(const TimeoutCert& tc) const {
     if (s.high_qc_round >= tc.round) {
       return Verdict::reject(RejectReason::kMalformed, "TC share's QC round is not below the TC round");
     }
-    const Bytes msg = timeout_signing_bytes(tc.round, s.high_qc_round);
+    const Bytes msg = timeout_signing_bytes(epoch_, tc.round, s.high_qc_round);
     if (!verifier_.verify(s.signer, SignDomain::kTimeout, msg, s.signature).is_ok()) {
       return Verdict::reject(RejectReason::kBadSignature,
                              "TC share of " + std::to_string(s.signer) + " does not verify");
@@ -114,7 +114,7 @@ Verdict MessageValidator::verify_vote(const Vote& vote) const {
     return Verdict::reject(RejectReason::kUnknownSigner, "voter is not a validator");
   }
   if (vote.round == 0) return Verdict::reject(RejectReason::kStaleRound, "vote for round 0");
-  const Bytes msg = vote_signing_bytes(vote.block_id, vote.round, vote.height);
+  const Bytes msg = vote_signing_bytes(epoch_, vote.block_id, vote.round, vote.height);
   if (!verifier_.verify(vote.voter, SignDomain::kVote, msg, vote.signature).is_ok()) {
     return Verdict::reject(RejectReason::kBadSignature, "vote signature does not verify");
   }
@@ -131,7 +131,7 @@ Verdict MessageValidator::verify_timeout(const TimeoutMsg& msg) const {
   if (msg.last_tc && msg.last_tc->round >= msg.round) {
     return Verdict::reject(RejectReason::kBadCertificate, "timeout carries a TC that is not older");
   }
-  const Bytes signed_bytes = timeout_signing_bytes(msg.round, msg.share.high_qc_round);
+  const Bytes signed_bytes = timeout_signing_bytes(epoch_, msg.round, msg.share.high_qc_round);
   if (!verifier_.verify(msg.share.signer, SignDomain::kTimeout, signed_bytes, msg.share.signature)
            .is_ok()) {
     return Verdict::reject(RejectReason::kBadSignature, "timeout signature does not verify");
@@ -150,6 +150,13 @@ Verdict MessageValidator::verify_block(const Block& block, std::string_view chai
     return Verdict::reject(RejectReason::kWrongChainId, "block header names another chain");
   }
   const BlockFields& f = block.fields;
+  if (f.epoch != epoch_) {
+    return Verdict::reject(RejectReason::kWrongEpoch, "block of epoch " + std::to_string(f.epoch) + ", ours is " +
+                                                          std::to_string(epoch_));
+  }
+  if (!f.validator_set_hash.is_zero()) {
+    return Verdict::reject(RejectReason::kBadBlock, "only an epoch's start block names a validator set");
+  }
   if (sha256(block.payload) != f.payload_hash) {
     return Verdict::reject(RejectReason::kBadBlock, "payload does not match its hash");
   }
@@ -159,9 +166,6 @@ Verdict MessageValidator::verify_block(const Block& block, std::string_view chai
   }
   if (f.proposer >= validators_.size()) {
     return Verdict::reject(RejectReason::kUnknownSigner, "proposer is not a validator");
-  }
-  if (f.state_height >= f.height) {
-    return Verdict::reject(RejectReason::kBadBlock, "state height is not below the block");
   }
   return verify_qc(f.parent_qc);
 }
@@ -176,7 +180,7 @@ Verdict MessageValidator::verify_proposal(const Proposal& p, std::string_view ch
                            "validator " + std::to_string(b.fields.proposer) +
                                " does not lead round " + std::to_string(b.round()));
   }
-  if (!verifier_.verify(b.fields.proposer, SignDomain::kProposal, proposal_signing_bytes(b.id, p.tc),
+  if (!verifier_.verify(b.fields.proposer, SignDomain::kProposal, proposal_signing_bytes(epoch_, b.id, p.tc),
                         p.signature).is_ok()) {
     return Verdict::reject(RejectReason::kBadSignature, "proposal signature does not verify");
   }

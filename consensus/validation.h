@@ -34,7 +34,7 @@ enum class RejectReason : uint8_t {
   kDuplicate,          // the same vote or timeout again
   kNotForUs,           // a vote sent to a validator that does not lead round + 1
   kUnsolicitedBlock,   // a block response nobody asked for
-  kStateMismatch,      // header state hash differs from our executed state
+  kWrongEpoch,         // a message or block of another epoch than ours
   kSafetyRefused,      // our own safety rules refused to sign
   kUnknownParent,      // a block whose parent is not in the block tree
   kBufferFull,         // a bounded waiting buffer is full (not the sender's round)
@@ -93,12 +93,20 @@ class VerifiedCertificates : public BoundedDigestSet {
 // certificates. Not thread-safe (the cache, and the verifier need not be).
 class MessageValidator {
  public:
-  MessageValidator(const ValidatorSet& validators, const SignatureVerifier& verifier,
-                   const Hash32& genesis_id)
-      : validators_(validators), verifier_(verifier), genesis_id_(genesis_id) {}
+  // Checks messages of the epoch that `start` (its start block,
+  // epoch_start_block) begins, whose validators are `validators`.
+  MessageValidator(const ValidatorSet& validators, const SignatureVerifier& verifier, const Block& start)
+      : validators_(validators),
+        verifier_(verifier),
+        epoch_(start.fields.epoch),
+        start_id_(start.id),
+        start_height_(start.height()) {}
 
-  // A QC is valid when it is the genesis QC exactly, or when its signers are
-  // distinct members holding a quorum and every signature verifies.
+  uint64_t epoch() const { return epoch_; }
+
+  // A QC is valid when it is the epoch start block's QC exactly (genesis_qc),
+  // or when its signers are distinct members holding a quorum and every
+  // signature (of this epoch) verifies.
   Verdict verify_qc(const QuorumCert& qc) const;
   // A TC is valid when its signers are distinct members holding a quorum,
   // every share's signature over (round, high_qc_round) verifies, and its
@@ -109,9 +117,10 @@ class MessageValidator {
   // The sender's share signs (round, high_qc.round), its QC is valid, and a
   // last_tc, if any, is valid.
   Verdict verify_timeout(const TimeoutMsg& msg) const;
-  // Self-consistency of a block, without its parent: chain id, payload hash,
-  // parent QC names the parent, the QC is below the block's round, and the
-  // QC is valid.
+  // Self-consistency of a block, without its parent: chain id, epoch,
+  // payload hash, parent QC names the parent, the QC is below the block's
+  // round, no validator-set hash (only start blocks carry one), and the QC
+  // is valid.
   Verdict verify_block(const Block& block, std::string_view chain_id) const;
   // A proposal: proposer leads the round, signature, block, justification
   // (round = QC round + 1, or a valid TC for round - 1) and the TC itself.
@@ -130,7 +139,9 @@ class MessageValidator {
 
   const ValidatorSet& validators_;
   const SignatureVerifier& verifier_;
-  Hash32 genesis_id_;
+  uint64_t epoch_;
+  Hash32 start_id_;
+  uint64_t start_height_;
   mutable VerifiedCertificates verified_;
 };
 

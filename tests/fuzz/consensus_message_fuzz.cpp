@@ -38,15 +38,15 @@ void append_frame(std::vector<uint8_t>& out, ValidatorIndex from, const Bytes& m
   out.insert(out.end(), message.begin(), message.end());
 }
 
-Bytes encode(const MessageBody& body) { return encode_message(hpchain::consensus::testing::kChain, body); }
+Bytes encode(const MessageBody& body) { return encode_message(hpchain::consensus::testing::kChain, 0, body); }
 
 void check_reencoding(ByteSpan bytes) {
   auto decoded = decode_message(bytes);
   if (!decoded.is_ok()) return;
-  const Bytes once = encode_message(decoded->chain_id, decoded->body);
+  const Bytes once = encode_message(decoded->chain_id, decoded->epoch, decoded->body);
   auto again = decode_message(once);
   HPC_ASSERT(again.is_ok());
-  HPC_ASSERT(encode_message(again->chain_id, again->body) == once);
+  HPC_ASSERT(encode_message(again->chain_id, again->epoch, again->body) == once);
 }
 
 }  // namespace

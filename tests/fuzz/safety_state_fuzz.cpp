@@ -17,8 +17,8 @@ std::vector<std::vector<uint8_t>> hpchain_fuzz_seeds() {
   BlockPtr b1 = net.block(net.genesis, net.genesis_qc_of(), 1);
   std::vector<SafetyState> states;
   states.push_back({});
-  states.push_back({1, 0, 0, net.vote(1, b1->id, 1, 1), net.genesis_qc_of(), std::nullopt});
-  states.push_back({7, 5, 6, net.vote(1, b1->id, 7, 1), net.qc(*b1, {0, 1, 2}),
+  states.push_back({0, 1, 0, 0, net.vote(1, b1->id, 1, 1), net.genesis_qc_of(), std::nullopt});
+  states.push_back({3, 7, 5, 6, net.vote(1, b1->id, 7, 1), net.qc(*b1, {0, 1, 2}),
                     net.tc(6, {{0, 1}, {2, 1}, {3, 0}}, net.qc(*b1, {0, 1, 2}))});
   std::vector<std::vector<uint8_t>> seeds;
   for (const auto& s : states) seeds.push_back(encode_safety_state(s));

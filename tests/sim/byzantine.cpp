@@ -43,11 +43,11 @@ void World::equivocate(uint32_t src, std::optional<ValidatorIndex> dst, const By
     other.block = std::make_shared<const consensus::Block>(
         consensus::make_block(chain_id_, fields, std::move(other_payload)));
     other.signature = instances_[src].signer->sign(
-        SignDomain::kProposal, consensus::proposal_signing_bytes(other.block->id, other.tc));
+        SignDomain::kProposal, consensus::proposal_signing_bytes(epoch_, other.block->id, other.tc));
   }
   equivocated_[a.round()] = {a.id, other.block->id};
   auto first = share(bytes);
-  auto second = share(consensus::encode_message(chain_id_, other));
+  auto second = share(consensus::encode_message(chain_id_, epoch_, other));
   for (ValidatorIndex v = 0; v < schedule_.validators; ++v) {
     if (v == self) continue;
     const bool flip = rng_.chance(50);
@@ -78,8 +78,8 @@ void World::double_vote(uint32_t src, std::optional<ValidatorIndex> dst, const B
     second.block_id = sha256("double vote " + std::to_string(rng_.next()));
   }
   second.signature = instances_[src].signer->sign(
-      SignDomain::kVote, consensus::vote_signing_bytes(second.block_id, second.round, second.height));
-  send(src, *dst, share(consensus::encode_message(chain_id_, second)));
+      SignDomain::kVote, consensus::vote_signing_bytes(epoch_, second.block_id, second.round, second.height));
+  send(src, *dst, share(consensus::encode_message(chain_id_, epoch_, second)));
 }
 
 void World::garbage(uint32_t src, const Bytes& bytes) {
@@ -102,7 +102,7 @@ void World::garbage(uint32_t src, const Bytes& bytes) {
       junk.resize(rng_.below(junk.size() + 1));
       break;
     case 3:  // another chain
-      if (decoded.is_ok()) junk = consensus::encode_message("other-chain", decoded->body);
+      if (decoded.is_ok()) junk = consensus::encode_message("other-chain", epoch_, decoded->body);
       break;
     case 4: {  // a validly signed vote for a round far in the future
       consensus::Vote v;
@@ -110,9 +110,9 @@ void World::garbage(uint32_t src, const Bytes& bytes) {
       v.round = 1'000'000 + rng_.below(1000);
       v.voter = self;
       v.signature = instances_[src].signer->sign(SignDomain::kVote,
-                                                 consensus::vote_signing_bytes(v.block_id, v.round, 0));
+                                                 consensus::vote_signing_bytes(epoch_, v.block_id, v.round, 0));
       target = validators_->leader(v.round + 1);
-      junk = consensus::encode_message(chain_id_, v);
+      junk = consensus::encode_message(chain_id_, epoch_, v);
       break;
     }
     case 5: {  // a vote claiming to be another validator's
@@ -121,16 +121,16 @@ void World::garbage(uint32_t src, const Bytes& bytes) {
       v.round = timeout ? timeout->round : 1;
       v.voter = target;
       v.signature = instances_[src].signer->sign(SignDomain::kVote,
-                                                 consensus::vote_signing_bytes(v.block_id, v.round, 0));
+                                                 consensus::vote_signing_bytes(epoch_, v.block_id, v.round, 0));
       target = validators_->leader(v.round + 1);
       if (target == self) return;
-      junk = consensus::encode_message(chain_id_, v);
+      junk = consensus::encode_message(chain_id_, epoch_, v);
       break;
     }
     default:  // a certificate with one signer counted twice
       if (timeout == nullptr || timeout->high_qc.votes.empty()) return;
       timeout->high_qc.votes.push_back(timeout->high_qc.votes.front());
-      junk = consensus::encode_message(chain_id_, *timeout);
+      junk = consensus::encode_message(chain_id_, epoch_, *timeout);
       break;
   }
   if (target == self) return;
@@ -149,9 +149,9 @@ void World::rush_forged_tc(uint32_t src) {
   t.round = tc->round + 1;
   t.high_qc = inst.core->high_qc();
   t.share = {inst.validator, t.high_qc.round,
-             inst.signer->sign(SignDomain::kTimeout, consensus::timeout_signing_bytes(t.round, t.high_qc.round))};
+             inst.signer->sign(SignDomain::kTimeout, consensus::timeout_signing_bytes(epoch_, t.round, t.high_qc.round))};
   t.last_tc = *tc;
-  outgoing(src, std::nullopt, consensus::encode_message(chain_id_, t));
+  outgoing(src, std::nullopt, consensus::encode_message(chain_id_, epoch_, t));
 }
 
 Bytes World::forge_tc(uint32_t src, const Bytes& bytes) {
@@ -173,8 +173,8 @@ Bytes World::forge_tc(uint32_t src, const Bytes& bytes) {
   std::erase_if(cert.shares, [&](const consensus::TimeoutShare& s) { return s.signer == self; });
   cert.shares.push_back({self, claim,
                          instances_[src].signer->sign(SignDomain::kTimeout,
-                                                      consensus::timeout_signing_bytes(cert.round, claim))});
-  return consensus::encode_message(chain_id_, decoded->body);
+                                                      consensus::timeout_signing_bytes(epoch_, cert.round, claim))});
+  return consensus::encode_message(chain_id_, epoch_, decoded->body);
 }
 
 }  // namespace hpchain::sim

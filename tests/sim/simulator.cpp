@@ -77,11 +77,12 @@ void World::violation(std::string what) {
 
 void World::on_sign(ValidatorIndex signer, SignDomain domain, ByteSpan message) {
   if (domain != SignDomain::kVote || !honest(signer)) return;
-  HPC_ASSERT(message.size() == 48);
+  // vote_signing_bytes: epoch(8) ‖ block_id(32) ‖ round(8) ‖ height(8).
+  HPC_ASSERT(message.size() == 56);
   Hash32 block_id;
-  std::memcpy(block_id.bytes.data(), message.data(), 32);
+  std::memcpy(block_id.bytes.data(), message.data() + 8, 32);
   uint64_t round = 0;
-  for (size_t k = 32; k < 40; ++k) round = (round << 8) | message[k];
+  for (size_t k = 40; k < 48; ++k) round = (round << 8) | message[k];
   auto [it, inserted] = votes_.emplace(std::make_pair(signer, round), block_id);
   if (!inserted && it->second != block_id) {
     violation("honest double vote: validator " + std::to_string(signer) + " round " +
@@ -93,7 +94,7 @@ void World::on_sign(ValidatorIndex signer, SignDomain domain, ByteSpan message) 
 void World::record_commit(uint32_t i, const consensus::CommittedBlock& c) {
   append_commit(i, c);
   const consensus::Block& b = *c.block;
-  apply(i, instances_[i].core->on_block_executed(b.id, b.height(), instances_[i].state));
+  apply(i, instances_[i].core->on_block_executed(b.id, b.height()));
 }
 
 void World::append_commit(uint32_t i, const consensus::CommittedBlock& c) {
@@ -101,7 +102,7 @@ void World::append_commit(uint32_t i, const consensus::CommittedBlock& c) {
   const consensus::Block& b = *c.block;
   inst.store.add(c.block);
   if (honest(inst.validator)) {
-    const Hash32 prev = inst.chain.empty() ? instances_[i].core->genesis_id() : inst.chain.back().block->id;
+    const Hash32 prev = inst.chain.empty() ? instances_[i].core->start_id() : inst.chain.back().block->id;
     if (b.height() != inst.chain.size() + 1 || b.parent_id() != prev) {
       result_.forked = true;
       violation("prefix: instance " + std::to_string(i) + " committed height " +

@@ -65,7 +65,7 @@ consensus::Proposal World::withholder_proposal(uint64_t round, const consensus::
   consensus::Proposal out;
   out.block = std::make_shared<const consensus::Block>(consensus::make_block(chain_id_, fields, std::move(payload)));
   out.signature = instances_[src].signer->sign(SignDomain::kProposal,
-                                               consensus::proposal_signing_bytes(out.block->id, out.tc));
+                                               consensus::proposal_signing_bytes(epoch_, out.block->id, out.tc));
   return out;
 }
 
@@ -88,8 +88,8 @@ void World::split_step() {
     return split_send(src, a, b);
   }
   // Each child's QC to one victim of its half: each commits its own block.
-  send(src, plan.halves[0][rng_.below(plan.halves[0].size())], share(consensus::encode_message(chain_id_, a)));
-  send(src, plan.halves[1][rng_.below(plan.halves[1].size())], share(consensus::encode_message(chain_id_, b)));
+  send(src, plan.halves[0][rng_.below(plan.halves[0].size())], share(consensus::encode_message(chain_id_, epoch_, a)));
+  send(src, plan.halves[1][rng_.below(plan.halves[1].size())], share(consensus::encode_message(chain_id_, epoch_, b)));
   quiet_until_round_ = round + 10;
   plan = SplitPlan{};
 }
@@ -102,11 +102,11 @@ void World::split_send(uint32_t src, const consensus::Proposal& a, const consens
   for (ValidatorIndex v = 0; v < schedule_.validators; ++v) {
     if (honest(v)) plan.halves[rng_.below(2)].push_back(v);
   }
-  plan.messages = {share(consensus::encode_message(chain_id_, a)), share(consensus::encode_message(chain_id_, b))};
+  plan.messages = {share(consensus::encode_message(chain_id_, epoch_, a)), share(consensus::encode_message(chain_id_, epoch_, b))};
   plan.sender = src;
   if (plan.halves[0].empty() || plan.halves[1].empty()) {
     plan = SplitPlan{};
-    return send_to_all(src, share(consensus::encode_message(chain_id_, a)));
+    return send_to_all(src, share(consensus::encode_message(chain_id_, epoch_, a)));
   }
   for (int half = 0; half < 2; ++half) {
     for (ValidatorIndex v : plan.halves[half]) send(src, v, plan.messages[half]);
@@ -144,7 +144,7 @@ std::optional<consensus::QuorumCert> World::captured_qc(const consensus::BlockPt
   for (const auto& inst : instances_) {
     if (inst.role != Role::kWithholder) continue;
     votes[inst.validator] = inst.signer->sign(
-        SignDomain::kVote, consensus::vote_signing_bytes(block->id, block->round(), block->height()));
+        SignDomain::kVote, consensus::vote_signing_bytes(epoch_, block->id, block->round(), block->height()));
   }
   consensus::QuorumCert qc{block->id, block->round(), block->height(), {}};
   uint64_t power = 0;

@@ -34,7 +34,7 @@ void World::state_sync(uint32_t i) {
   for (const auto& c : handed) append_commit(i, c);
   ++result_.state_syncs;
   result_.max_sync_jump = std::max<uint64_t>(result_.max_sync_jump, handed.size());
-  apply(i, inst.core->on_block_executed(last.block->id, last.block->height(), inst.state));
+  apply(i, inst.core->on_block_executed(last.block->id, last.block->height()));
   apply(i, std::move(actions));  // the commits the synced block implies, above it
 }
 

@@ -26,14 +26,14 @@ consensus::Proposal World::below_lock(uint32_t src, const consensus::Proposal& p
   consensus::Proposal out = p;
   out.block = std::make_shared<const consensus::Block>(consensus::make_block(chain_id_, fields, std::move(payload)));
   out.signature = instances_[src].signer->sign(SignDomain::kProposal,
-                                               consensus::proposal_signing_bytes(out.block->id, out.tc));
+                                               consensus::proposal_signing_bytes(epoch_, out.block->id, out.tc));
   return out;
 }
 
 consensus::TimeoutMsg World::timeout_claiming(uint32_t src, consensus::TimeoutMsg t, const consensus::QuorumCert& qc) {
   t.high_qc = qc;
   t.share = {instances_[src].validator, qc.round,
-             instances_[src].signer->sign(SignDomain::kTimeout, consensus::timeout_signing_bytes(t.round, qc.round))};
+             instances_[src].signer->sign(SignDomain::kTimeout, consensus::timeout_signing_bytes(epoch_, t.round, qc.round))};
   return t;
 }
 
@@ -78,7 +78,7 @@ void World::fork_below_lock(uint32_t src, consensus::MessageBody& body, const By
   if (auto* t = std::get_if<consensus::TimeoutMsg>(&body)) {
     // Our timeouts must not reveal the hidden QC either: they claim G's.
     if (fork_base_ && t->high_qc.round > hidden_low_qc_.round) {
-      return send_to_all(src, share(consensus::encode_message(chain_id_, timeout_claiming(src, *t, hidden_low_qc_))));
+      return send_to_all(src, share(consensus::encode_message(chain_id_, epoch_, timeout_claiming(src, *t, hidden_low_qc_))));
     }
   }
   const auto* proposal = std::get_if<consensus::Proposal>(&body);
@@ -94,14 +94,14 @@ void World::fork_below_lock(uint32_t src, consensus::MessageBody& body, const By
       if (instances_[i].role != Role::kWithholder || !instances_[i].up) continue;
       consensus::Vote v{fork.id, fork.round(), fork.height(), instances_[i].validator, {}};
       v.signature = instances_[i].signer->sign(
-          SignDomain::kVote, consensus::vote_signing_bytes(fork.id, fork.round(), fork.height()));
-      send(i, collector, share(consensus::encode_message(chain_id_, v)));
+          SignDomain::kVote, consensus::vote_signing_bytes(epoch_, fork.id, fork.round(), fork.height()));
+      send(i, collector, share(consensus::encode_message(chain_id_, epoch_, v)));
     }
     fork_base_.reset();
     // Let the fork grow (its next proposals are shown to everyone) until
     // it commits.
     quiet_until_round_ = proposal->block->round() + 8;
-    return send_to_all(src, share(consensus::encode_message(chain_id_, low)));
+    return send_to_all(src, share(consensus::encode_message(chain_id_, epoch_, low)));
   }
   // Our core formed the QC of the proposal's parent and so committed G:
   // our root. Its sibling extends G's parent.
@@ -129,7 +129,7 @@ void World::hidden_sibling(uint32_t src, consensus::MessageBody& body, const Byt
     // Until Z, timeouts claim P's parent's QC; then QC(P): never a hidden one.
     const consensus::QuorumCert* claim = plan.phase == 0 ? nullptr : plan.phase <= 3 ? &plan.low_qc : &plan.qc_p;
     if (claim != nullptr && t->high_qc.round > claim->round) {
-      return send_to_all(src, share(consensus::encode_message(chain_id_, timeout_claiming(src, *t, *claim))));
+      return send_to_all(src, share(consensus::encode_message(chain_id_, epoch_, timeout_claiming(src, *t, *claim))));
     }
     return send_to_all(src, share(bytes));
   }
@@ -138,7 +138,7 @@ void World::hidden_sibling(uint32_t src, consensus::MessageBody& body, const Byt
   const consensus::Block& b = *p->block;
   const auto publish = [&](const consensus::Proposal& out) {
     watch_sibling_plan(out, true);
-    send_to_all(src, share(consensus::encode_message(chain_id_, out)));
+    send_to_all(src, share(consensus::encode_message(chain_id_, epoch_, out)));
   };
   auto recent = recent_blocks_.find(b.parent_qc().block_id);
   if (plan.phase == 0 && !p->tc && b.round() >= quiet_until_round_ && recent != recent_blocks_.end() &&
@@ -176,7 +176,7 @@ void World::hand_qc(uint32_t src, const consensus::QuorumCert& qc, uint64_t roun
   if (!honest(next)) return;
   consensus::TimeoutMsg t;
   t.round = round;
-  send(src, next, share(consensus::encode_message(chain_id_, timeout_claiming(src, t, qc))));
+  send(src, next, share(consensus::encode_message(chain_id_, epoch_, timeout_claiming(src, t, qc))));
 }
 
 void World::watch_sibling_plan(const consensus::Proposal& p, bool from_withholder) {

@@ -201,6 +201,7 @@ class World {
   Rng rng_;
   Schedule schedule_;
   std::string chain_id_ = "hpchain-sim";
+  uint64_t epoch_ = 0;  // the epoch byzantine instances sign and send in
   std::optional<consensus::ValidatorSet> validators_;
   std::unique_ptr<SimKeyring> keyring_;
   std::unique_ptr<consensus::SignatureVerifier> real_verifier_;

@@ -25,7 +25,7 @@ class CoreTest : public ::testing::Test {
       if (std::find(busy.begin(), busy.end(), v) == busy.end()) return v;
     }
   }
-  Bytes bytes(const MessageBody& body) { return encode_message(kChain, body); }
+  Bytes bytes(const MessageBody& body) { return encode_message(kChain, 0, body); }
   QuorumCert g() { return net.genesis_qc_of(); }
 };
 

@@ -58,7 +58,7 @@ class Network {
     verifier = std::move(counting);
     for (size_t i = 0; i < n; ++i) signers.push_back(make_secp256k1_signer(keys[i], kChain));
     storages.resize(n);
-    genesis = std::make_shared<const Block>(genesis_block(kChain));
+    genesis = std::make_shared<const Block>(genesis_block(kChain, validators->digest()));
   }
 
   std::unique_ptr<ConsensusCore> core(ValidatorIndex i, CoreConfig cfg = {}, TreeStorage* tree = nullptr,
@@ -73,7 +73,7 @@ class Network {
 
   Vote vote(ValidatorIndex i, const Hash32& id, uint64_t round, uint64_t height) {
     Vote v{id, round, height, i, {}};
-    v.signature = signers[i]->sign(SignDomain::kVote, vote_signing_bytes(id, round, height));
+    v.signature = signers[i]->sign(SignDomain::kVote, vote_signing_bytes(epoch, id, round, height));
     return v;
   }
   QuorumCert qc(const Block& b, std::vector<ValidatorIndex> signers_of) {
@@ -82,7 +82,7 @@ class Network {
     return q;
   }
   TimeoutShare share(ValidatorIndex i, uint64_t round, uint64_t hqc_round) {
-    return {i, hqc_round, signers[i]->sign(SignDomain::kTimeout, timeout_signing_bytes(round, hqc_round))};
+    return {i, hqc_round, signers[i]->sign(SignDomain::kTimeout, timeout_signing_bytes(epoch, round, hqc_round))};
   }
   // A TC whose shares claim the given QC rounds; `high_qc` must certify the
   // highest claim (the genesis QC when omitted).
@@ -95,6 +95,7 @@ class Network {
   BlockPtr block(const BlockPtr& parent, const QuorumCert& parent_qc, uint64_t round,
                  std::string payload = "p") {
     BlockFields f;
+    f.epoch = epoch;
     f.height = parent->height() + 1;
     f.round = round;
     f.parent_id = parent->id;
@@ -105,7 +106,7 @@ class Network {
   }
   Proposal proposal(const BlockPtr& b, std::optional<TimeoutCert> tc_of = {}) {
     Proposal p{b, std::move(tc_of), {}};
-    p.signature = signers[b->fields.proposer]->sign(SignDomain::kProposal, proposal_signing_bytes(b->id, p.tc));
+    p.signature = signers[b->fields.proposer]->sign(SignDomain::kProposal, proposal_signing_bytes(epoch, b->id, p.tc));
     return p;
   }
   QuorumCert genesis_qc_of() const { return genesis_qc(*genesis); }
@@ -121,6 +122,7 @@ class Network {
     return blocks;
   }
 
+  uint64_t epoch = 0;  // the epoch the helpers sign in
   std::vector<PrivateKey> keys;
   std::unique_ptr<ValidatorSet> validators;
   std::unique_ptr<SignatureVerifier> verifier;

@@ -23,7 +23,7 @@ CoreConfig config_for(ValidatorIndex self) {
 
 class PreverifyTest : public ::testing::Test {
  protected:
-  Bytes bytes(const MessageBody& body) { return encode_message(testing::kChain, body); }
+  Bytes bytes(const MessageBody& body) { return encode_message(testing::kChain, 0, body); }
   Network net{4};
 };
 

@@ -21,7 +21,7 @@ class RejectionTest : public ::testing::Test {
     c2->start();
   }
   Bytes bytes(const MessageBody& body, const std::string& chain = kChain) {
-    return encode_message(chain, body);
+    return encode_message(chain, 0, body);
   }
   // Delivers `message` and expects exactly one rejection, for `reason`.
   void expect_rejected(const Bytes& message, RejectReason reason) {
@@ -43,7 +43,7 @@ class RejectionTest : public ::testing::Test {
     f.payload_hash = sha256(payload);
     auto b = std::make_shared<const Block>(make_block(kChain, f, to_bytes(payload)));
     Proposal p{b, std::nullopt, {}};
-    p.signature = net.signers[proposer]->sign(SignDomain::kProposal, proposal_signing_bytes(b->id, p.tc));
+    p.signature = net.signers[proposer]->sign(SignDomain::kProposal, proposal_signing_bytes(0, b->id, p.tc));
     return p;
   }
 
@@ -60,7 +60,7 @@ TEST_F(RejectionTest, WrongChainIdInEnvelopeAndInHeader) {
   f.payload_hash = sha256("x");
   auto foreign = std::make_shared<const Block>(make_block("other", f, to_bytes("x")));
   Proposal p{foreign, std::nullopt, {}};
-  p.signature = net.signers[b1->fields.proposer]->sign(SignDomain::kProposal, proposal_signing_bytes(foreign->id, p.tc));
+  p.signature = net.signers[b1->fields.proposer]->sign(SignDomain::kProposal, proposal_signing_bytes(0, foreign->id, p.tc));
   expect_rejected(bytes(p), RejectReason::kWrongChainId);
 }
 
@@ -238,11 +238,25 @@ TEST_F(RejectionTest, UnsolicitedBlock) {
   expect_rejected(bytes(BlockResponse{{b1}}), RejectReason::kUnsolicitedBlock);
 }
 
-TEST_F(RejectionTest, StateMismatch) {
-  (void)c2->on_block_executed(net.genesis->id, 0, sha256("our state"));
+TEST_F(RejectionTest, AMessageOfAnotherEpochHasItsOwnReasonAndALaterOneIsReportedOnce) {
+  const Bytes later = encode_message(testing::kChain, 4, net.proposal(b1));
+  const size_t before = c2->metrics().rejected[static_cast<size_t>(RejectReason::kWrongEpoch)];
+  auto actions = c2->on_message(3, later);
+  ASSERT_EQ(actions.size(), 1u);
+  const auto& ahead = std::get<EpochAheadAction>(actions[0]);
+  EXPECT_EQ(ahead.epoch, 4u);
+  EXPECT_EQ(ahead.peer, 3u);
+  EXPECT_TRUE(c2->on_message(3, later).empty());  // once per epoch
+  EXPECT_EQ(c2->metrics().rejected[static_cast<size_t>(RejectReason::kWrongEpoch)], before + 2);
+}
+
+TEST_F(RejectionTest, ABlockOfAnotherEpochOrNamingAValidatorSetIsRefused) {
   BlockFields f = b1->fields;
-  f.state_hash = sha256("their state");
-  expect_rejected(bytes(custom(f, b1->fields.proposer)), RejectReason::kStateMismatch);
+  f.epoch = 1;  // inside an epoch-0 envelope
+  expect_rejected(bytes(custom(f, b1->fields.proposer)), RejectReason::kWrongEpoch);
+  f = b1->fields;
+  f.validator_set_hash = sha256("a set");
+  expect_rejected(bytes(custom(f, b1->fields.proposer)), RejectReason::kBadBlock);
 }
 
 TEST_F(RejectionTest, SafetyRefusalWhenTheStateCannotBeSaved) {

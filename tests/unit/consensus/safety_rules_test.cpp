@@ -15,7 +15,7 @@ class SafetyRulesTest : public ::testing::Test {
  protected:
   Network net{4};
   MemoryStorage& storage = net.storages[1];
-  SafetyRules rules() { return *SafetyRules::open(storage, *net.signers[1], 1); }
+  SafetyRules rules() { return *SafetyRules::open(storage, *net.signers[1], 1, 0); }
   BlockPtr b1 = net.block(net.genesis, net.genesis_qc_of(), 1);
 };
 
@@ -27,7 +27,7 @@ TEST_F(SafetyRulesTest, VotesForABlockThatFollowsItsQcAndSavesFirst) {
   EXPECT_EQ(storage.saves, 1);
   EXPECT_EQ(storage.state.last_voted_round, 1u);
   EXPECT_EQ(storage.state.last_vote, *vote);
-  EXPECT_TRUE(net.verifier->verify(1, SignDomain::kVote, vote_signing_bytes(b1->id, 1, 1), vote->signature).is_ok());
+  EXPECT_TRUE(net.verifier->verify(1, SignDomain::kVote, vote_signing_bytes(0, b1->id, 1, 1), vote->signature).is_ok());
 }
 
 TEST_F(SafetyRulesTest, RepeatedRequestInARoundReturnsTheSameVoteEvenForAnotherBlock) {
@@ -122,10 +122,10 @@ TEST_F(SafetyRulesTest, RefusesToTimeoutWithAQcBelowTheLock) {
 TEST_F(SafetyRulesTest, ALeaderRestartedInItsRoundCannotSignASecondProposal) {
   const ValidatorIndex l = net.validators->leader(1);
   {
-    SafetyRules leader = *SafetyRules::open(net.storages[l], *net.signers[l], l);
+    SafetyRules leader = *SafetyRules::open(net.storages[l], *net.signers[l], l, 0);
     ASSERT_TRUE(leader.sign_proposal(*b1, std::nullopt).is_ok());
   }  // crashes before voting for its own block
-  SafetyRules restarted = *SafetyRules::open(net.storages[l], *net.signers[l], l);
+  SafetyRules restarted = *SafetyRules::open(net.storages[l], *net.signers[l], l, 0);
   EXPECT_EQ(restarted.state().last_proposed_round, 1u);
   BlockPtr other = net.block(net.genesis, net.genesis_qc_of(), 1, "another payload");
   auto second = restarted.sign_proposal(*other, std::nullopt);
@@ -135,7 +135,7 @@ TEST_F(SafetyRulesTest, ALeaderRestartedInItsRoundCannotSignASecondProposal) {
 
 TEST_F(SafetyRulesTest, RefusesAProposalForARoundAlreadyVotedIn) {
   const ValidatorIndex l = net.validators->leader(1);
-  SafetyRules leader = *SafetyRules::open(net.storages[l], *net.signers[l], l);
+  SafetyRules leader = *SafetyRules::open(net.storages[l], *net.signers[l], l, 0);
   EXPECT_TRUE(leader.sign_proposal(*b1, std::nullopt).is_ok());
   ASSERT_TRUE(leader.sign_vote(*b1, std::nullopt).is_ok());
   auto again = leader.sign_proposal(*b1, std::nullopt);
@@ -153,8 +153,28 @@ TEST_F(SafetyRulesTest, AFailedSaveSignsNothingAndKeepsTheState) {
   EXPECT_FALSE(r.sign_timeout(1, net.genesis_qc_of(), std::nullopt).is_ok());
 }
 
+TEST_F(SafetyRulesTest, RoundsRestartInANewEpochAndAnOlderEpochIsRefused) {
+  { auto r = rules(); ASSERT_TRUE(r.sign_vote(*b1, std::nullopt).is_ok()); }
+  EXPECT_EQ(storage.state.last_voted_round, 1u);
+  // Epoch 1: round 1 again, signed in epoch 1's bytes.
+  net.epoch = 1;
+  const Block start = epoch_start_block(testing::kChain, 1, b1->id, 2, net.validators->digest());
+  BlockPtr e1 = net.block(std::make_shared<const Block>(start), genesis_qc(start), 1);
+  auto in_new = *SafetyRules::open(storage, *net.signers[1], 1, 1);
+  EXPECT_EQ(in_new.state().last_voted_round, 0u);
+  auto vote = in_new.sign_vote(*e1, std::nullopt);
+  ASSERT_TRUE(vote.is_ok()) << vote.status().to_string();
+  EXPECT_EQ(storage.state.epoch, 1u);
+  EXPECT_TRUE(net.verifier->verify(1, SignDomain::kVote, vote_signing_bytes(1, e1->id, 1, 3), vote->signature).is_ok());
+  EXPECT_FALSE(net.verifier->verify(1, SignDomain::kVote, vote_signing_bytes(0, e1->id, 1, 3), vote->signature).is_ok());
+  // A core of epoch 0 restarted now must not sign with this state.
+  auto old = SafetyRules::open(storage, *net.signers[1], 1, 0);
+  ASSERT_FALSE(old.is_ok());
+  EXPECT_EQ(old.status().code(), StatusCode::kFailedPrecondition);
+}
+
 TEST_F(SafetyRulesTest, StateRecordRoundTripsAndCorruptionIsReported) {
-  SafetyState s{7, 5, 6, net.vote(1, b1->id, 7, 1), net.qc(*b1, {0, 1, 2}),
+  SafetyState s{2, 7, 5, 6, net.vote(1, b1->id, 7, 1), net.qc(*b1, {0, 1, 2}),
                 net.tc(6, {{0, 1}, {2, 1}, {3, 0}})};
   EXPECT_EQ(*decode_safety_state(encode_safety_state(s)), s);
   const Bytes junk = {0xff, 0xff, 0xff};

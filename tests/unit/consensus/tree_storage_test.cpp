@@ -15,7 +15,7 @@ using testing::Network;
 class TreeStorageTest : public ::testing::Test {
  protected:
   Network net{4};
-  Bytes bytes(const MessageBody& body) { return encode_message(kChain, body); }
+  Bytes bytes(const MessageBody& body) { return encode_message(kChain, 0, body); }
   QuorumCert g() { return net.genesis_qc_of(); }
   uint64_t rejected(const ConsensusCore& c, RejectReason r) {
     return c.metrics().rejected[static_cast<size_t>(r)];
@@ -121,7 +121,7 @@ TEST_F(TreeStorageTest, ExecutedBlocksThatLeftTheTreeArePruned) {
   ASSERT_EQ(committed.size(), 6u);
   EXPECT_EQ(tree.block_count(), 8u);  // nothing is pruned before the host executed it
   for (const auto& c : committed) {
-    c0->on_block_executed(c.block->id, c.block->height(), sha256("state"));
+    c0->on_block_executed(c.block->id, c.block->height());
   }
   // Heights 1..5 left the tree (the root is height 6): pruned.
   EXPECT_EQ(tree.block_count(), 3u);

@@ -138,14 +138,18 @@ TEST(ValidatorSetTest, ManyLightMembersLeadOnlyTheirShareOfRounds) {
 
 TEST(SigningBytesTest, FixedLayout) {
   const Hash32 id = sha256("block");
-  const Bytes v = vote_signing_bytes(id, 0x0102, 0x0304);
-  ASSERT_EQ(v.size(), 48u);
-  EXPECT_TRUE(std::equal(id.bytes.begin(), id.bytes.end(), v.begin()));
-  EXPECT_EQ(v[38], 0x01);
-  EXPECT_EQ(v[39], 0x02);
-  EXPECT_EQ(v[46], 0x03);
-  EXPECT_EQ(v[47], 0x04);
-  EXPECT_EQ(hex_encode(timeout_signing_bytes(1, 2)), "00000000000000010000000000000002");
+  const Bytes v = vote_signing_bytes(5, id, 0x0102, 0x0304);
+  ASSERT_EQ(v.size(), 56u);
+  EXPECT_EQ(v[7], 0x05);  // the epoch comes first
+  EXPECT_TRUE(std::equal(id.bytes.begin(), id.bytes.end(), v.begin() + 8));
+  EXPECT_EQ(v[46], 0x01);
+  EXPECT_EQ(v[47], 0x02);
+  EXPECT_EQ(v[54], 0x03);
+  EXPECT_EQ(v[55], 0x04);
+  EXPECT_EQ(hex_encode(timeout_signing_bytes(9, 1, 2)), "000000000000000900000000000000010000000000000002");
+  const Bytes p = proposal_signing_bytes(9, id, std::nullopt);
+  ASSERT_EQ(p.size(), 72u);
+  EXPECT_EQ(p[7], 9);
 }
 
 TEST(CodecTest, EveryMessageKindRoundTrips) {
@@ -154,10 +158,11 @@ TEST(CodecTest, EveryMessageKindRoundTrips) {
   QuorumCert q1 = net.qc(*b1, {0, 1, 2});
   BlockPtr b2 = net.block(b1, q1, 3);
   TimeoutCert tc = net.tc(2, {{0, 1}, {1, 1}, {3, 0}});
-  auto round_trip = [](const MessageBody& body) { return testing::decode(encode_message("c", body)); };
+  auto round_trip = [](const MessageBody& body) { return testing::decode(encode_message("c", 3, body)); };
   const Message p = round_trip(net.proposal(b2, tc));
   const auto& proposal = std::get<Proposal>(p.body);
   EXPECT_EQ(p.chain_id, "c");
+  EXPECT_EQ(p.epoch, 3u);
   EXPECT_EQ(proposal.block->id, b2->id);
   EXPECT_EQ(proposal.block->parent_qc(), q1);
   EXPECT_EQ(*proposal.tc, tc);
@@ -176,8 +181,8 @@ TEST(CodecTest, TheBlockSizeBoundCoversItsEncodingInAResponse) {
   const QuorumCert g = net.genesis_qc_of();
   for (size_t payload : {0u, 1u, 300u, 200000u}) {
     BlockPtr b = net.block(net.genesis, g, 1, std::string(payload, 'x'));
-    const size_t one = encode_message("c", BlockResponse{{b}}).size();
-    const size_t two = encode_message("c", BlockResponse{{b, b}}).size();
+    const size_t one = encode_message("c", 0, BlockResponse{{b}}).size();
+    const size_t two = encode_message("c", 0, BlockResponse{{b, b}}).size();
     EXPECT_LE(two - one, encoded_block_bytes_bound(*b)) << payload;
     EXPECT_GE(two - one + 18, encoded_block_bytes_bound(*b)) << payload;  // and stays tight
   }
@@ -204,7 +209,7 @@ namespace {
 
 TEST(VerifiedCertificatesTest, ACertificateIsCheckedOncePerNode) {
   Network net(4);
-  const MessageValidator validator(*net.validators, *net.verifier, net.genesis->id);
+  const MessageValidator validator(*net.validators, *net.verifier, *net.genesis);
   BlockPtr b1 = net.block(net.genesis, net.genesis_qc_of(), 1);
   const QuorumCert qc = net.qc(*b1, {0, 1, 3});
   uint64_t before = *net.verifier_calls;

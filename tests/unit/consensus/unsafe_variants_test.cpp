@@ -42,7 +42,7 @@ std::vector<std::string> names_found(const std::string& bytes) {
 
 TEST(UnsafeVariantsTest, SkippingTheLastVotedRoundCheckSignsADoubleVote) {
   Network net{4};
-  auto r = *SafetyRules::open(net.storages[1], *net.signers[1], 1,
+  auto r = *SafetyRules::open(net.storages[1], *net.signers[1], 1, 0,
                               UnsafeVariants{.skip_last_voted_round_check = true});
   BlockPtr b1 = net.block(net.genesis, net.genesis_qc_of(), 1);
   ASSERT_TRUE(r.sign_vote(*b1, std::nullopt).is_ok());
@@ -65,9 +65,9 @@ TEST(UnsafeVariantsTest, TheBrokenCommitRuleCommitsANonConsecutiveTwoChain) {
     Network fresh{4};
     auto core = fresh.core(0, cfg);
     core->start();
-    core->on_message(1, encode_message(testing::kChain, net.proposal(b1)));
-    core->on_message(3, encode_message(testing::kChain, net.proposal(b2, t2)));
-    core->on_message(0, encode_message(testing::kChain, net.proposal(b3)));
+    core->on_message(1, encode_message(testing::kChain, 0, net.proposal(b1)));
+    core->on_message(3, encode_message(testing::kChain, 0, net.proposal(b2, t2)));
+    core->on_message(0, encode_message(testing::kChain, 0, net.proposal(b3)));
     EXPECT_EQ(core->committed_root().id, broken ? b1->id : net.genesis->id) << broken;
   }
 }
