@@ -10,6 +10,7 @@ std::string_view sign_domain_tag(SignDomain domain) {
     case SignDomain::kTimeout: return "hpchain/v1/timeout";
     case SignDomain::kJobCommitment: return "hpchain/v1/job-commitment";
     case SignDomain::kKeyPossession: return "hpchain/v1/key-possession";
+    case SignDomain::kStateCert: return "hpchain/v1/state";
   }
   HPC_ASSERT(false && "unknown SignDomain");
   return {};

@@ -23,6 +23,7 @@ enum class SignDomain : uint8_t {
   kTimeout,        // a consensus timeout message
   kJobCommitment,  // a worker's result commitment
   kKeyPossession,  // a consensus key's signature of the operator address that registers it
+  kStateCert,      // a validator's signature of an executed height's state root
 };
 
 // The tag string of a domain, e.g. "hpchain/v1/tx". Stable: changing one is
