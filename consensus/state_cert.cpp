@@ -143,13 +143,15 @@ std::string DivergenceAction::message() const {
 }
 
 StateCertifier::StateCertifier(std::string chain_id, uint64_t epoch, const ValidatorSet& validators,
-                               const SignatureVerifier& verifier, Signer* signer, ValidatorIndex self)
+                               const SignatureVerifier& verifier, Signer* signer, ValidatorIndex self,
+                               uint64_t start_height)
     : chain_id_(std::move(chain_id)),
       epoch_(epoch),
       validators_(validators),
       verifier_(verifier),
       signer_(self < validators.size() ? signer : nullptr),
-      self_(self) {}
+      self_(self),
+      start_height_(start_height) {}
 
 StateActions StateCertifier::on_executed(uint64_t height, const Hash32& block_id, const Hash32& state_root,
                                          const Hash32& next_set_hash) {
@@ -186,7 +188,7 @@ StateActions StateCertifier::on_vote(const StateVote& vote) {
 
 StateActions StateCertifier::add_vote(const StateVote& vote) {
   const uint64_t h = vote.claim.height;
-  const uint64_t top = std::max(highest_certified_, executed_.empty() ? 0 : executed_.rbegin()->first);
+  const uint64_t top = this->top();
   // Heights far above what we executed or saw certified, or long passed,
   // cannot be kept: a byzantine voter could otherwise fill memory.
   if (certified_.count(h) || h + kStateWindow <= top || h > top + kStateWindow) return {};
@@ -248,8 +250,12 @@ StateActions StateCertifier::compare(uint64_t height) {
   return {DivergenceAction{height, m.block_id, m.state_root, m.next_set_hash, c.block_id, c.state_root, c.next_set_hash}};
 }
 
+uint64_t StateCertifier::top() const {
+  return std::max({start_height_, highest_certified_, executed_.empty() ? 0 : executed_.rbegin()->first});
+}
+
 void StateCertifier::prune() {
-  const uint64_t top = std::max(highest_certified_, executed_.empty() ? 0 : executed_.rbegin()->first);
+  const uint64_t top = this->top();
   if (top < kStateWindow) return;
   const uint64_t floor = top - kStateWindow;
   executed_.erase(executed_.begin(), executed_.lower_bound(floor));

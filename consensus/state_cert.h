@@ -99,10 +99,12 @@ class StateCertifier {
  public:
   // Certifies heights of `epoch`, whose validators are `validators`. `signer`
   // null (or `self` kObserver-like, >= validators.size()) makes an observer
-  // that verifies and aggregates but signs nothing. References must outlive
-  // the object.
+  // that verifies and aggregates but signs nothing. `start_height`, the
+  // height of the epoch's start block, anchors the vote window until we
+  // execute a height. References must outlive the object.
   StateCertifier(std::string chain_id, uint64_t epoch, const ValidatorSet& validators,
-                 const SignatureVerifier& verifier, Signer* signer, ValidatorIndex self);
+                 const SignatureVerifier& verifier, Signer* signer, ValidatorIndex self,
+                 uint64_t start_height = 0);
 
   // We executed committed block `block_id` at `height`: compare with a
   // certificate we hold, else sign and broadcast our vote.
@@ -125,6 +127,9 @@ class StateCertifier {
   StateActions add_vote(const StateVote& vote);
   StateActions compare(uint64_t height);
   void prune();
+  // The height the vote window is anchored at: the highest we executed or
+  // saw certified, at least the epoch's start.
+  uint64_t top() const;
 
   std::string chain_id_;
   uint64_t epoch_;
@@ -132,6 +137,7 @@ class StateCertifier {
   const SignatureVerifier& verifier_;
   Signer* signer_;
   ValidatorIndex self_;
+  uint64_t start_height_;
   std::map<uint64_t, StateClaim> executed_;  // our own claims, last kStateWindow
   // Votes per height, per claim: signer -> signature. Heights within the window only.
   std::map<uint64_t, std::map<StateClaim, std::map<ValidatorIndex, Signature>>> votes_;

@@ -117,5 +117,26 @@ TEST(StateCertificate, CertificatesFromPeersAreVerifiedAndVotesStayInTheWindow) 
   EXPECT_TRUE(c.at[2]->on_message(to_bytes("garbage")).empty());
 }
 
+TEST(StateCertificate, ANewEpochsCertifierTakesVotesFromItsStartHeightBeforeExecutingAny) {
+  Certifiers c;
+  // Epoch 0 certifiers of validators 0..2 execute height 501 of an epoch
+  // that started at 500; validator 3's certifier, fresh, has executed
+  // nothing yet: anchored at 0 it would drop the votes, at 500 it keeps them.
+  StateCertifier anchored(testing::kChain, 0, *c.net.validators, *c.net.verifier, nullptr, 99, 500);
+  StateCertifier unanchored(testing::kChain, 0, *c.net.validators, *c.net.verifier, nullptr, 99);
+  size_t certified = 0;
+  for (ValidatorIndex i = 0; i < 3; ++i) {
+    for (const auto& a : c.at[i]->on_executed(501, Certifiers::block(501), Certifiers::root(501), c.set())) {
+      if (const auto* v = std::get_if<StateVoteAction>(&a)) {
+        certified += count<CertifiedAction>(anchored.on_message(v->message));
+        EXPECT_TRUE(unanchored.on_message(v->message).empty());
+      }
+    }
+  }
+  EXPECT_EQ(certified, 1u);
+  EXPECT_EQ(anchored.highest_certified(), 501u);
+  EXPECT_EQ(unanchored.highest_certified(), 0u);
+}
+
 }  // namespace
 }  // namespace hpchain::consensus
