@@ -17,11 +17,13 @@ std::shared_ptr<const Bytes> share(Bytes b) { return std::make_shared<const Byte
 void World::equivocate(uint32_t src, std::optional<ValidatorIndex> dst, const Bytes& bytes) {
   auto decoded = consensus::decode_message(bytes);
   const auto* proposal = decoded.is_ok() ? std::get_if<consensus::Proposal>(&decoded->body) : nullptr;
-  const ValidatorIndex self = instances_[src].validator;
+  const ValidatorIndex self = instances_[src].index;
+  const uint64_t epoch = instances_[src].epoch;
+  const size_t n = set_of(src).size();
   if (proposal == nullptr || dst) {
     auto shared = share(bytes);
     if (dst) return send(src, *dst, shared);
-    for (ValidatorIndex v = 0; v < schedule_.validators; ++v) {
+    for (ValidatorIndex v = 0; v < n; ++v) {
       if (v != self) send(src, v, shared);
     }
     return;
@@ -43,12 +45,12 @@ void World::equivocate(uint32_t src, std::optional<ValidatorIndex> dst, const By
     other.block = std::make_shared<const consensus::Block>(
         consensus::make_block(chain_id_, fields, std::move(other_payload)));
     other.signature = instances_[src].signer->sign(
-        SignDomain::kProposal, consensus::proposal_signing_bytes(epoch_, other.block->id, other.tc));
+        SignDomain::kProposal, consensus::proposal_signing_bytes(epoch, other.block->id, other.tc));
   }
   equivocated_[a.round()] = {a.id, other.block->id};
   auto first = share(bytes);
-  auto second = share(consensus::encode_message(chain_id_, epoch_, other));
-  for (ValidatorIndex v = 0; v < schedule_.validators; ++v) {
+  auto second = share(consensus::encode_message(chain_id_, epoch, other));
+  for (ValidatorIndex v = 0; v < n; ++v) {
     if (v == self) continue;
     const bool flip = rng_.chance(50);
     send(src, v, flip ? second : first);
@@ -60,12 +62,13 @@ void World::equivocate(uint32_t src, std::optional<ValidatorIndex> dst, const By
 void World::double_vote(uint32_t src, std::optional<ValidatorIndex> dst, const Bytes& bytes) {
   auto decoded = consensus::decode_message(bytes);
   const auto* vote = decoded.is_ok() ? std::get_if<consensus::Vote>(&decoded->body) : nullptr;
-  const ValidatorIndex self = instances_[src].validator;
+  const ValidatorIndex self = instances_[src].index;
+  const uint64_t epoch = instances_[src].epoch;
   auto original = share(bytes);
   if (dst) {
     send(src, *dst, original);
   } else {
-    for (ValidatorIndex v = 0; v < schedule_.validators; ++v) {
+    for (ValidatorIndex v = 0; v < set_of(src).size(); ++v) {
       if (v != self) send(src, v, original);
     }
   }
@@ -78,15 +81,17 @@ void World::double_vote(uint32_t src, std::optional<ValidatorIndex> dst, const B
     second.block_id = sha256("double vote " + std::to_string(rng_.next()));
   }
   second.signature = instances_[src].signer->sign(
-      SignDomain::kVote, consensus::vote_signing_bytes(epoch_, second.block_id, second.round, second.height));
-  send(src, *dst, share(consensus::encode_message(chain_id_, epoch_, second)));
+      SignDomain::kVote, consensus::vote_signing_bytes(epoch, second.block_id, second.round, second.height));
+  send(src, *dst, share(consensus::encode_message(chain_id_, epoch, second)));
 }
 
 void World::garbage(uint32_t src, const Bytes& bytes) {
   if (!rng_.chance(50)) return;
-  const ValidatorIndex self = instances_[src].validator;
-  ValidatorIndex target = static_cast<ValidatorIndex>(rng_.below(schedule_.validators));
-  if (target == self) target = (target + 1) % schedule_.validators;
+  const ValidatorIndex self = instances_[src].index;
+  const uint64_t epoch = instances_[src].epoch;
+  const consensus::ValidatorSet& set = set_of(src);
+  ValidatorIndex target = static_cast<ValidatorIndex>(rng_.below(set.size()));
+  if (target == self) target = static_cast<ValidatorIndex>((target + 1) % set.size());
   Bytes junk = bytes;
   auto decoded = consensus::decode_message(bytes);
   auto* timeout = decoded.is_ok() ? std::get_if<consensus::TimeoutMsg>(&decoded->body) : nullptr;
@@ -102,7 +107,7 @@ void World::garbage(uint32_t src, const Bytes& bytes) {
       junk.resize(rng_.below(junk.size() + 1));
       break;
     case 3:  // another chain
-      if (decoded.is_ok()) junk = consensus::encode_message("other-chain", epoch_, decoded->body);
+      if (decoded.is_ok()) junk = consensus::encode_message("other-chain", epoch, decoded->body);
       break;
     case 4: {  // a validly signed vote for a round far in the future
       consensus::Vote v;
@@ -110,9 +115,9 @@ void World::garbage(uint32_t src, const Bytes& bytes) {
       v.round = 1'000'000 + rng_.below(1000);
       v.voter = self;
       v.signature = instances_[src].signer->sign(SignDomain::kVote,
-                                                 consensus::vote_signing_bytes(epoch_, v.block_id, v.round, 0));
-      target = validators_->leader(v.round + 1);
-      junk = consensus::encode_message(chain_id_, epoch_, v);
+                                                 consensus::vote_signing_bytes(epoch, v.block_id, v.round, 0));
+      target = set.leader(v.round + 1);
+      junk = consensus::encode_message(chain_id_, epoch, v);
       break;
     }
     case 5: {  // a vote claiming to be another validator's
@@ -121,16 +126,16 @@ void World::garbage(uint32_t src, const Bytes& bytes) {
       v.round = timeout ? timeout->round : 1;
       v.voter = target;
       v.signature = instances_[src].signer->sign(SignDomain::kVote,
-                                                 consensus::vote_signing_bytes(epoch_, v.block_id, v.round, 0));
-      target = validators_->leader(v.round + 1);
+                                                 consensus::vote_signing_bytes(epoch, v.block_id, v.round, 0));
+      target = set.leader(v.round + 1);
       if (target == self) return;
-      junk = consensus::encode_message(chain_id_, epoch_, v);
+      junk = consensus::encode_message(chain_id_, epoch, v);
       break;
     }
     default:  // a certificate with one signer counted twice
       if (timeout == nullptr || timeout->high_qc.votes.empty()) return;
       timeout->high_qc.votes.push_back(timeout->high_qc.votes.front());
-      junk = consensus::encode_message(chain_id_, epoch_, *timeout);
+      junk = consensus::encode_message(chain_id_, epoch, *timeout);
       break;
   }
   if (target == self) return;

@@ -48,10 +48,16 @@ constexpr const char* kUsage =
     "                   twins, garbage, forge-tc, restart-all (all or most instances crash at\n"
     "                   once), withhold (leaders that show their proposal to one validator\n"
     "                   and fork below the TC lock), unequal-power (powers in [1, 100],\n"
-    "                   sometimes one byzantine just under a third)\n"
+    "                   sometimes one byzantine just under a third), laggard, observer,\n"
+    "                   epochs (not in all: the validator set changes 1 to 3 times while the\n"
+    "                   other faults run; validators join, leave and change power, one\n"
+    "                   byzantine validator stays in every set; state certificates on;\n"
+    "                   leaves out twins, forge-tc, withhold, lost-disk, laggard, observer)\n"
     "  --real-crypto    secp256k1 signatures instead of the fast simulated ones\n"
     "  --no-saved-tree  cores keep no saved block tree (a restart-all can then halt the chain)\n"
     "  --withhold-at L  make validators L (comma list) withholders whatever the seed draws\n"
+    "  --diverge V@H    validator V computes wrong state roots from height H on: it must halt\n"
+    "                   with the state divergence error while the others go on\n"
     "  --broken KIND    test-only unsafe variant: skip-last-voted-round | skip-tc-lock |\n"
     "                   commit-non-consecutive (a broken 2-chain commit rule)\n"
     "  --trace          print every delivered event\n"
@@ -100,6 +106,14 @@ Options parse(int argc, char** argv) {
         o.config.withholders.push_back(static_cast<uint32_t>(number(list.substr(start, end - start).c_str())));
         start = end + 1;
       }
+    }
+    else if (arg == "--diverge") {
+      const std::string spec = value();
+      const size_t at = spec.find('@');
+      if (at == std::string::npos) usage("--diverge takes V@H");
+      o.config.diverge_validator = static_cast<uint32_t>(number(spec.substr(0, at).c_str()));
+      o.config.diverge_height = number(spec.substr(at + 1).c_str());
+      if (o.config.diverge_height == 0) usage("--diverge height must be at least 1");
     }
     else if (arg == "--trace") o.config.trace = true;
     else if (arg == "--quiet") o.quiet = true;
@@ -169,16 +183,46 @@ std::string replay_flags(const SimConfig& c) {
   else out.append(" --max-n ").append(std::to_string(c.max_validators));
   if (!c.saved_tree) out.append(" --no-saved-tree");
   if (c.real_crypto) out.append(" --real-crypto");
+  if (c.diverge_height) {
+    out.append(" --diverge ").append(std::to_string(c.diverge_validator)).append("@").append(std::to_string(c.diverge_height));
+  }
   if (c.broken.skip_last_voted_round_check) out.append(" --broken skip-last-voted-round");
   if (c.broken.skip_tc_lock_check) out.append(" --broken skip-tc-lock");
   if (c.broken.commit_non_consecutive) out.append(" --broken commit-non-consecutive");
   return out;
 }
 
+// Epoch changes and state-certificate latency, summed over seeds.
+struct EpochTally {
+  uint64_t epochs = 0;
+  uint64_t epoch_syncs = 0;
+  uint64_t certified = 0;
+  uint64_t samples = 0;
+  uint64_t latency_sum_ms = 0;
+  uint64_t latency_max_ms = 0;
+  void add(const hpchain::sim::SeedResult& r) {
+    epochs += r.epochs;
+    epoch_syncs += r.epoch_syncs;
+    certified += r.certified_heights;
+    samples += r.cert_latency_samples;
+    latency_sum_ms += r.cert_latency_sum_ms;
+    latency_max_ms = std::max(latency_max_ms, r.cert_latency_max_ms);
+  }
+  void print() const {
+    if (samples == 0) return;
+    std::printf("epoch changes: %llu (%llu by proof), certified heights: %llu, state certificate latency: "
+                "mean %.1f ms, max %llu ms (virtual, commit to certificate, %llu samples)\n",
+                static_cast<unsigned long long>(epochs), static_cast<unsigned long long>(epoch_syncs),
+                static_cast<unsigned long long>(certified), static_cast<double>(latency_sum_ms) / samples,
+                static_cast<unsigned long long>(latency_max_ms), static_cast<unsigned long long>(samples));
+  }
+};
+
 int run_many(const Options& o) {
   uint64_t violations = 0;
   uint64_t forks = 0;
   uint64_t stalls = 0;
+  EpochTally epochs;
   const auto t0 = std::chrono::steady_clock::now();
   for (uint64_t k = 0; k < o.seeds; ++k) {
     SimConfig config = o.config;
@@ -187,6 +231,7 @@ int run_many(const Options& o) {
     violations += r.violations.empty() ? 0 : 1;
     forks += r.forked ? 1 : 0;
     stalls += r.stalled ? 1 : 0;
+    epochs.add(r);
     if (!r.violations.empty() || r.stalled) {
       std::printf("%s\n  schedule: %s\n  replay: hpchain-sim --seed %llu %s\n",
                   hpchain::sim::describe(r).c_str(), r.schedule.c_str(),
@@ -204,6 +249,7 @@ int run_many(const Options& o) {
     std::printf("agreement or prefix violations: %llu of %llu seeds\n", static_cast<unsigned long long>(forks),
                 static_cast<unsigned long long>(o.seeds));
   }
+  epochs.print();
   std::printf("seeds: %llu, violations: %llu, stalls: %llu\n", static_cast<unsigned long long>(o.seeds),
               static_cast<unsigned long long>(violations), static_cast<unsigned long long>(stalls));
   return violations + stalls == 0 ? 0 : 1;
@@ -220,6 +266,10 @@ int main(int argc, char** argv) {
     std::printf("schedule: %s\n%s\nstate syncs: %llu (largest %llu heights)\ntrace hash: %s\n", r.schedule.c_str(),
                 hpchain::sim::describe(r).c_str(), static_cast<unsigned long long>(r.state_syncs),
                 static_cast<unsigned long long>(r.max_sync_jump), r.trace_hash.hex().c_str());
+    EpochTally epochs;
+    epochs.add(r);
+    epochs.print();
+    for (const auto& h : r.halts) std::printf("halted: %s\n", h.c_str());
     return r.violations.empty() && !r.stalled ? 0 : 1;
   }
   return run_many(o);

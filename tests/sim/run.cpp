@@ -21,12 +21,24 @@ void World::process(const Event& e) {
     case EventKind::kDeliver:
       if (!inst.up) return;
       ++result_.messages_delivered;
-      return apply(e.instance, inst.core->on_message(e.from, *e.bytes));
+      return apply(e.instance, inst.core->on_message(peer_id(inst.epoch, e.from), *e.bytes));
+    case EventKind::kStateDeliver:
+      return deliver_state(e);
+    case EventKind::kEpochSync:
+      return epoch_sync(e.instance, e.generation);
+    case EventKind::kStateResend:
+      return resend_end_vote(e.instance, e.generation);
+    case EventKind::kStatus:
+      return status(e.instance);
     case EventKind::kTimer:
       if (!inst.up || e.generation != inst.generation) return;
       return apply(e.instance, inst.core->on_timer(e.round));
     case EventKind::kPayload: {
       if (!inst.up || e.generation != inst.generation) return;
+      // After the reconfiguration block, the epoch's suffix carries nothing.
+      if (certifying() && inst.chain.size() >= epoch_of(e.instance).end_height) {
+        return apply(e.instance, inst.core->on_payload_ready(e.round, {}, now_ms_));
+      }
       // A garbage validator's payloads are often invalid: no honest vote.
       const bool invalid = inst.role == Role::kGarbage && rng_.chance(50);
       const std::string payload = std::string(invalid ? "invalid " : "") + "round " + std::to_string(e.round) +
@@ -45,7 +57,10 @@ void World::process(const Event& e) {
       }
       return;
     case EventKind::kRestart:
-      if (!inst.up) start_instance(e.instance);
+      if (inst.up || inst.halted) return;
+      start_instance(e.instance);
+      // Still waiting for the reconfiguration block's certificate: ask again.
+      if (inst.end_vote) resend_end_vote(e.instance, inst.generation);
       return;
     case EventKind::kValidate: {
       if (!inst.up || e.generation != inst.generation) return;
@@ -76,10 +91,12 @@ void World::process(const Event& e) {
 
 bool World::live() const {
   if (!healed_) return false;
+  // Every honest instance that runs (a diverged one has stopped) commits K
+  // blocks after the heal, in the last epoch.
   for (const auto& inst : instances_) {
-    if (honest(inst.validator) && inst.chain.size() < inst.height_at_heal + config_.liveness_blocks) {
-      return false;
-    }
+    if (!honest(inst.validator) || inst.halted) continue;
+    if (inst.chain.size() < inst.height_at_heal + config_.liveness_blocks) return false;
+    if (inst.epoch < schedule_.reconfigs.size()) return false;
   }
   return true;
 }
@@ -90,6 +107,9 @@ SeedResult World::run() {
   }
   if (schedule_.observer_instance) {
     push({schedule_.observer_join_ms, 0, EventKind::kRestart, *schedule_.observer_instance, 0, 0, 0, false, {}});
+  }
+  if (epoch_run()) {
+    for (uint32_t i = 0; i < instances_.size(); ++i) push({kStatusMs + 7 * i, 0, EventKind::kStatus, i, 0, 0, 0, false, {}});
   }
   for (const auto& c : schedule_.crashes) {
     push({c.at_ms, 0, EventKind::kCrash, c.instance, 0, 0, 0, c.lost_disk, {}});
@@ -116,11 +136,23 @@ SeedResult World::run() {
     }
   }
   result_.stalled = check_liveness && !shown_live;
+  if (config_.trace) {
+    for (uint32_t i = 0; i < instances_.size(); ++i) {
+      const Instance& inst = instances_[i];
+      std::fprintf(stderr, "instance %u member %u %s epoch %llu index %d height %zu%s round %llu\n", i,
+                   inst.validator, role_name(inst.role), static_cast<unsigned long long>(inst.epoch),
+                   static_cast<int>(inst.index), inst.chain.size(), inst.up ? "" : " down",
+                   static_cast<unsigned long long>(inst.up ? inst.core->current_round() : 0));
+    }
+  }
   result_.virtual_ms = now_ms_;
   result_.trace_hash = trace_.finish();
   result_.min_committed_height = UINT64_MAX;
+  result_.epochs = schedule_.reconfigs.size();
+  result_.certified_heights = certified_.size();
   for (const auto& inst : instances_) {
-    if (honest(inst.validator)) {
+    if (honest(inst.validator) && !inst.halted) {
+      result_.epochs = std::min(result_.epochs, inst.epoch);
       result_.min_committed_height = std::min<uint64_t>(result_.min_committed_height, inst.chain.size());
       if (inst.up) result_.max_round = std::max(result_.max_round, inst.core->current_round());
     }

@@ -41,6 +41,7 @@ Result<FaultSet> FaultSet::parse(std::string_view text) {
     } else if (word == "unequal-power") { f.unequal_power = true;
     } else if (word == "laggard") { f.laggard = true;
     } else if (word == "observer") { f.observer = true;
+    } else if (word == "epochs") { f.epochs = true;
     } else {
       return Status::invalid_argument("unknown fault kind '" + std::string(word) + "'");
     }
@@ -61,7 +62,7 @@ std::string FaultSet::to_string() const {
   add(equivocate, "equivocate"); add(double_vote, "double-vote"); add(twins, "twins");
   add(garbage, "garbage"); add(forge_tc, "forge-tc"); add(restart_all, "restart-all");
   add(withhold, "withhold"); add(unequal_power, "unequal-power"); add(laggard, "laggard");
-  add(observer, "observer");
+  add(observer, "observer"); add(epochs, "epochs");
   return out.empty() ? "none" : out;
 }
 
@@ -227,9 +228,100 @@ void draw_network(Rng& rng, const SimConfig& config, Schedule& s) {
   if (faults.duplicate) s.duplicate_percent = rng.between(1, 5);
 }
 
+// An epoch run keeps one byzantine validator (when a byzantine kind is
+// enabled): it stays in every set, so it leads rounds on both sides of
+// every boundary.
+void ensure_byzantine(Rng& rng, const FaultSet& faults, Schedule& s) {
+  std::vector<Role> kinds;
+  if (faults.equivocate) kinds.push_back(Role::kEquivocator);
+  if (faults.double_vote) kinds.push_back(Role::kDoubleVoter);
+  if (faults.garbage) kinds.push_back(Role::kGarbage);
+  if (kinds.empty() || std::any_of(s.roles.begin(), s.roles.end(), [](Role r) { return r != Role::kHonest; })) return;
+  const ValidatorIndex v = static_cast<ValidatorIndex>(rng.below(s.validators));
+  uint64_t total = 0;
+  for (uint64_t p : s.powers) total += p;
+  if (3 * s.powers[v] < total) s.roles[v] = kinds[rng.below(kinds.size())];
+}
+
+// The next set, from `power` (per member, 0 outside the set): byzantine
+// members stay, an honest one stays (80%) or joins (50%), one power may
+// change; then honest power is added until byzantine power is under a
+// third, and the set differs from the last.
+std::vector<uint64_t> draw_next_set(Rng& rng, const Schedule& s, bool unequal, const std::vector<uint64_t>& power) {
+  auto fresh_power = [&] { return unequal ? rng.between(1, 100) : 1; };
+  std::vector<uint64_t> next(power.size(), 0);
+  std::vector<uint32_t> honest;
+  for (uint32_t m = 0; m < power.size(); ++m) {
+    if (s.roles[m] != Role::kHonest) {
+      next[m] = power[m];
+      continue;
+    }
+    honest.push_back(m);
+    if (rng.chance(power[m] ? 80 : 50)) next[m] = power[m] ? power[m] : fresh_power();
+  }
+  if (rng.chance(40)) {
+    const uint32_t m = honest[rng.below(honest.size())];
+    if (next[m]) next[m] = unequal ? rng.between(1, 100) : rng.between(1, 3);
+  }
+  auto balanced = [&] {
+    uint64_t total = 0;
+    uint64_t byzantine = 0;
+    for (uint32_t m = 0; m < next.size(); ++m) {
+      total += next[m];
+      byzantine += s.roles[m] == Role::kHonest ? 0 : next[m];
+    }
+    return total > byzantine && 3 * byzantine < total;
+  };
+  while (!balanced() || next == power) {
+    const uint32_t m = honest[rng.below(honest.size())];
+    next[m] = next[m] ? next[m] + 1 : fresh_power();
+  }
+  return next;
+}
+
+// Epoch runs: up to three joiners (members after the validators, observers
+// until a set names them), then one to three set changes, each at a block
+// 3 to 40 heights into its epoch.
+void draw_epochs(Rng& rng, const FaultSet& faults, Schedule& s) {
+  ensure_byzantine(rng, faults, s);
+  const uint32_t joiners = static_cast<uint32_t>(rng.between(0, 3));
+  for (uint32_t k = 0; k < joiners; ++k) {
+    s.instance_of.push_back(s.validators + k);
+    s.roles.push_back(Role::kHonest);
+  }
+  const bool unequal = std::any_of(s.powers.begin(), s.powers.end(), [](uint64_t p) { return p != 1; });
+  std::vector<uint64_t> power(s.validators + joiners, 0);
+  std::copy(s.powers.begin(), s.powers.end(), power.begin());
+  const uint64_t changes = rng.between(1, 3);
+  for (uint64_t k = 0; k < changes; ++k) {
+    Reconfig r;
+    r.gap = rng.between(3, 40);
+    power = draw_next_set(rng, s, unequal, power);
+    for (uint32_t m = 0; m < power.size(); ++m) {
+      if (power[m] == 0) continue;
+      r.members.push_back(m);
+      r.powers.push_back(power[m]);
+    }
+    s.reconfigs.push_back(std::move(r));
+  }
+}
+
+// What an epoch run leaves out: kinds whose code assumes epoch 0
+// (withholders, TC forgers, twins), the legacy observer (joiners observe
+// instead), the laggard, and lost disks (unsafe by design).
+FaultSet without_epoch_incompatible(FaultSet f) {
+  f.twins = f.forge_tc = f.withhold = f.lost_disk = f.laggard = f.observer = false;
+  return f;
+}
+
 }  // namespace
 
-Schedule draw_schedule(Rng& rng, const SimConfig& config) {
+Schedule draw_schedule(Rng& rng, const SimConfig& given) {
+  SimConfig config = given;
+  if (config.faults.epochs) {
+    config.faults = without_epoch_incompatible(config.faults);
+    config.withholders.clear();
+  }
   Schedule s;
   s.validators = config.validators != 0
                      ? config.validators
@@ -240,11 +332,13 @@ Schedule draw_schedule(Rng& rng, const SimConfig& config) {
   }
   draw_powers(rng, config.faults, s);
   draw_roles(rng, config.faults, s);
+  if (config.faults.epochs) draw_epochs(rng, config.faults, s);
   draw_observer(rng, config, s);
   draw_crashes(rng, config, s);
   draw_network(rng, config, s);
   draw_restart_all(rng, config, s);
   draw_laggard(rng, config, s);
+  s.members = *std::max_element(s.instance_of.begin(), s.instance_of.end()) + 1;
   for (const auto& c : s.crashes) s.heal_ms = std::max(s.heal_ms, c.restart_ms);
   for (const auto& p : s.partitions) s.heal_ms = std::max(s.heal_ms, p.to_ms);
   for (const auto& f : s.slows) s.heal_ms = std::max(s.heal_ms, f.to_ms);
@@ -289,6 +383,12 @@ std::string Schedule::describe() const {
   }
   if (laggard) out << " laggard(i" << laggard->instance << " from " << laggard->from_ms << "ms)";
   if (observer_instance) out << " observer(i" << *observer_instance << " joins " << observer_join_ms << "ms)";
+  if (members > validators && !reconfigs.empty()) out << " joiners=" << members - validators;
+  for (const auto& r : reconfigs) {
+    out << " reconfig(+" << r.gap << " set=";
+    for (size_t k = 0; k < r.members.size(); ++k) out << (k ? "," : "") << r.members[k] << ":" << r.powers[k];
+    out << ")";
+  }
   out << " heal=" << heal_ms << "ms";
   return out.str();
 }

@@ -34,8 +34,8 @@ class KeyedSigner final : public consensus::Signer {
 
 class KeyedVerifier final : public consensus::SignatureVerifier {
  public:
-  KeyedVerifier(const std::vector<Hash32>& secrets, std::string chain_id)
-      : secrets_(secrets), chain_id_(std::move(chain_id)) {}
+  KeyedVerifier(std::vector<Hash32> secrets, std::string chain_id)
+      : secrets_(std::move(secrets)), chain_id_(std::move(chain_id)) {}
   Status verify(consensus::ValidatorIndex signer, SignDomain domain, ByteSpan message,
                 const Signature& sig) const override {
     if (signer >= secrets_.size()) return Status::invalid_argument("unknown signer");
@@ -46,7 +46,7 @@ class KeyedVerifier final : public consensus::SignatureVerifier {
   }
 
  private:
-  const std::vector<Hash32>& secrets_;
+  std::vector<Hash32> secrets_;  // per signer index
   std::string chain_id_;
 };
 
@@ -78,6 +78,15 @@ SimKeyring::SimKeyring(size_t validators, uint64_t seed, std::string chain_id)
     secrets_.push_back(h.finish());
   }
   verifier_ = std::make_unique<KeyedVerifier>(secrets_, chain_id_);
+}
+
+std::unique_ptr<consensus::SignatureVerifier> SimKeyring::verifier_for(const std::vector<uint32_t>& members) const {
+  std::vector<Hash32> secrets;
+  for (uint32_t m : members) {
+    HPC_ASSERT(m < secrets_.size());
+    secrets.push_back(secrets_[m]);
+  }
+  return std::make_unique<KeyedVerifier>(std::move(secrets), chain_id_);
 }
 
 std::unique_ptr<consensus::Signer> SimKeyring::signer(consensus::ValidatorIndex index,

@@ -31,6 +31,9 @@ class SimKeyring {
   std::unique_ptr<consensus::Signer> signer(consensus::ValidatorIndex index,
                                             SignObserver observer) const;
   const consensus::SignatureVerifier& verifier() const { return *verifier_; }
+  // A verifier for a set whose index k is member `members[k]` (an epoch's
+  // set: signers are named by their index in it).
+  std::unique_ptr<consensus::SignatureVerifier> verifier_for(const std::vector<uint32_t>& members) const;
 
  private:
   std::vector<Hash32> secrets_;

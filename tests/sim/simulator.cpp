@@ -13,21 +13,21 @@ constexpr uint64_t kMinDelayMs = 5;
 constexpr uint64_t kMaxDelayMs = 60;
 constexpr size_t kMaxViolationsKept = 5;
 
-// Validator keys are derived from their index and cached: generating
-// secp256k1 public keys for every seed would dominate short runs.
-const std::vector<PrivateKey>& validator_keys(size_t n) {
+}  // namespace
+
+// Keys are cached: generating secp256k1 public keys for every seed would
+// dominate short runs.
+const std::vector<PrivateKey>& sim_validator_keys(size_t members) {
   static std::vector<PrivateKey> keys;
-  while (keys.size() < n) {
+  while (keys.size() < members) {
     const Hash32 secret = sha256("hpchain-sim validator " + std::to_string(keys.size()));
     keys.push_back(*PrivateKey::from_bytes(secret.span()));
   }
   return keys;
 }
 
-}  // namespace
-
 std::vector<uint32_t> sim_leaders(uint32_t n, uint64_t rounds) {
-  const auto& keys = validator_keys(n);
+  const auto& keys = sim_validator_keys(n);
   std::vector<consensus::ValidatorInfo> members;
   for (uint32_t v = 0; v < n; ++v) members.push_back({keys[v].public_key(), 1});
   const auto set = *consensus::ValidatorSet::create(std::move(members));
@@ -38,16 +38,15 @@ std::vector<uint32_t> sim_leaders(uint32_t n, uint64_t rounds) {
 
 World::World(const SimConfig& config) : config_(config), rng_(config.seed) {
   schedule_ = draw_schedule(rng_, config_);
-  const auto& keys = validator_keys(schedule_.validators);
-  std::vector<consensus::ValidatorInfo> members;
-  for (uint32_t v = 0; v < schedule_.validators; ++v) members.push_back({keys[v].public_key(), schedule_.powers[v]});
-  validators_ = *consensus::ValidatorSet::create(std::move(members));
-  keyring_ = std::make_unique<SimKeyring>(schedule_.validators, config_.seed, chain_id_);
-  if (config_.real_crypto) real_verifier_ = consensus::make_secp256k1_verifier(*validators_, chain_id_);
+  const auto& keys = sim_validator_keys(schedule_.members);
+  keyring_ = std::make_unique<SimKeyring>(schedule_.members, config_.seed, chain_id_);
+  open_epoch_zero();
+  validators_ = &*epochs_[0]->set;
   instances_.resize(schedule_.instance_of.size());
   for (uint32_t i = 0; i < instances_.size(); ++i) {
     Instance& inst = instances_[i];
     inst.validator = schedule_.instance_of[i];
+      inst.index = index_in(0, inst.validator);
     if (is_observer(i)) {
       inst.up = false;  // joins at observer_join_ms, signs nothing
       continue;
@@ -76,25 +75,36 @@ void World::violation(std::string what) {
 }
 
 void World::on_sign(ValidatorIndex signer, SignDomain domain, ByteSpan message) {
-  if (domain != SignDomain::kVote || !honest(signer)) return;
+  if (!honest(signer)) return;
+  if (domain == SignDomain::kStateCert) return check_state_signature(signer, message);
+  if (domain != SignDomain::kVote) return;
   // vote_signing_bytes: epoch(8) ‖ block_id(32) ‖ round(8) ‖ height(8).
   HPC_ASSERT(message.size() == 56);
   Hash32 block_id;
   std::memcpy(block_id.bytes.data(), message.data() + 8, 32);
+  uint64_t epoch = 0;
   uint64_t round = 0;
+  for (size_t k = 0; k < 8; ++k) epoch = (epoch << 8) | message[k];
   for (size_t k = 40; k < 48; ++k) round = (round << 8) | message[k];
-  auto [it, inserted] = votes_.emplace(std::make_pair(signer, round), block_id);
+  auto [it, inserted] = votes_.emplace(std::make_tuple(signer, epoch, round), block_id);
   if (!inserted && it->second != block_id) {
-    violation("honest double vote: validator " + std::to_string(signer) + " round " +
-              std::to_string(round) + " for " + it->second.hex().substr(0, 8) + " and " +
+    violation("honest double vote: validator " + std::to_string(signer) + " epoch " + std::to_string(epoch) +
+              " round " + std::to_string(round) + " for " + it->second.hex().substr(0, 8) + " and " +
               block_id.hex().substr(0, 8));
   }
 }
 
 void World::record_commit(uint32_t i, const consensus::CommittedBlock& c) {
-  append_commit(i, c);
+  Instance& inst = instances_[i];
   const consensus::Block& b = *c.block;
-  apply(i, instances_[i].core->on_block_executed(b.id, b.height()));
+  // The reconfiguration suffix: blocks of this epoch above its
+  // reconfiguration block are committed by the core but carry nothing for
+  // the chain, so they are neither stored nor executed.
+  if (b.height() > epoch_of(i).end_height) {
+    return apply(i, inst.core->on_block_executed(b.id, b.height()));
+  }
+  append_commit(i, c);
+  execute(i, b);
 }
 
 void World::append_commit(uint32_t i, const consensus::CommittedBlock& c) {
@@ -119,6 +129,11 @@ void World::append_commit(uint32_t i, const consensus::CommittedBlock& c) {
     result_.max_committed_height = std::max(result_.max_committed_height, b.height());
   }
   inst.chain.push_back(c);
+  if (config_.trace) {
+    std::fprintf(stderr, "%8llu ms commit inst=%u height=%llu epoch=%llu round=%llu\n",
+                 static_cast<unsigned long long>(now_ms_), i, static_cast<unsigned long long>(b.height()),
+                 static_cast<unsigned long long>(b.fields.epoch), static_cast<unsigned long long>(b.round()));
+  }
   Sha256 h;
   inst.state = h.update(inst.state.span()).update(b.payload).finish();
   if (schedule_.laggard && !laggard_back_ && i != schedule_.laggard->instance &&
@@ -142,6 +157,12 @@ bool World::cut(uint32_t a, uint32_t b) const {
 
 void World::send(uint32_t src, ValidatorIndex dst, std::shared_ptr<const Bytes> bytes,
                  uint64_t extra_delay_ms) {
+  const auto member = member_of(instances_[src].epoch, dst);
+  if (member) send_to_member(src, *member, std::move(bytes), extra_delay_ms);
+}
+
+void World::send_to_member(uint32_t src, uint32_t member, std::shared_ptr<const Bytes> bytes,
+                           uint64_t extra_delay_ms, EventKind kind) {
   uint64_t slow_ms = 0;
   for (const auto& f : schedule_.slows) {
     if (f.validator == instances_[src].validator && now_ms_ >= f.from_ms && now_ms_ < f.to_ms) {
@@ -149,13 +170,13 @@ void World::send(uint32_t src, ValidatorIndex dst, std::shared_ptr<const Bytes> 
     }
   }
   for (uint32_t j = 0; j < instances_.size(); ++j) {
-    if (schedule_.instance_of[j] != dst || j == src || cut(src, j)) continue;
+    if (schedule_.instance_of[j] != member || j == src || cut(src, j)) continue;
     if (now_ms_ < schedule_.heal_ms && rng_.chance(schedule_.drop_percent)) continue;
     const int copies = rng_.chance(schedule_.duplicate_percent) ? 2 : 1;
     for (int k = 0; k < copies; ++k) {
       Event e;
       e.time_ms = now_ms_ + rng_.between(kMinDelayMs, kMaxDelayMs) + slow_ms + extra_delay_ms;
-      e.kind = EventKind::kDeliver;
+      e.kind = kind;
       e.instance = j;
       e.from = instances_[src].validator;
       e.bytes = bytes;
@@ -190,15 +211,19 @@ void World::outgoing(uint32_t src, std::optional<ValidatorIndex> dst, const Byte
 }
 
 void World::send_to_all(uint32_t src, std::shared_ptr<const Bytes> bytes) {
-  for (ValidatorIndex v = 0; v < schedule_.validators; ++v) {
-    if (v != instances_[src].validator) send(src, v, bytes);
+  // Every member, in or out of the set: observers hear broadcasts too (the
+  // node gossips them to every peer).
+  for (uint32_t m = 0; m < schedule_.members; ++m) {
+    if (m != instances_[src].validator) send_to_member(src, m, bytes);
   }
-  // Observers hear broadcasts too (the node gossips them to every peer).
-  if (schedule_.observer_instance && !is_observer(src)) send(src, schedule_.validators, bytes);
 }
 
 void World::apply(uint32_t i, consensus::Actions actions) {
+  const uint32_t generation = instances_[i].generation;
   for (auto& action : actions) {
+    // A commit ended the epoch (or a divergence halted us): the rest came
+    // from the old core.
+    if (instances_[i].generation != generation) return;
     if (auto* s = std::get_if<consensus::SendAction>(&action)) {
       outgoing(i, s->to, s->message);
     } else if (auto* b = std::get_if<consensus::BroadcastAction>(&action)) {
@@ -211,6 +236,8 @@ void World::apply(uint32_t i, consensus::Actions actions) {
       push({now_ms_ + t->delay_ms, 0, EventKind::kTimer, i, 0, t->round, instances_[i].generation, false, {}});
     } else if (std::holds_alternative<consensus::SyncRequestAction>(action)) {
       push({now_ms_ + rng_.between(50, 300), 0, EventKind::kSync, i, 0, 0, instances_[i].generation, false, {}});
+    } else if (std::holds_alternative<consensus::EpochAheadAction>(action)) {
+      push({now_ms_ + rng_.between(20, 100), 0, EventKind::kEpochSync, i, 0, 0, instances_[i].generation, false, {}});
     } else if (auto* v = std::get_if<consensus::ValidatePayloadAction>(&action)) {
       // A payload is invalid when its proposer made it so (Role::kGarbage).
       static constexpr std::string_view kInvalid = "invalid";
@@ -229,15 +256,17 @@ void World::apply(uint32_t i, consensus::Actions actions) {
 
 void World::start_instance(uint32_t i) {
   Instance& inst = instances_[i];
+  const EpochInfo& epoch = epoch_of(i);
+  const bool voter = inst.index != consensus::kObserver;
   consensus::CoreConfig cfg;
   cfg.chain_id = chain_id_;
-  cfg.self = is_observer(i) ? consensus::kObserver : inst.validator;
+  cfg.epoch = epoch.start;
+  cfg.self = inst.index;
   cfg.pacemaker.base_timeout_ms = config_.base_timeout_ms;
   cfg.unsafe_variants = config_.broken;
   cfg.validate_payloads = true;
-  consensus::CoreDeps deps{&*validators_, is_observer(i) ? nullptr : inst.signer.get(),
-                           real_verifier_ ? real_verifier_.get() : &keyring_->verifier(),
-                           is_observer(i) ? nullptr : &inst.storage, &inst.store,
+  consensus::CoreDeps deps{&*epoch.set, voter ? inst.signer.get() : nullptr, epoch.verifier.get(),
+                           voter ? &inst.storage : nullptr, &inst.store,
                            config_.saved_tree ? &inst.tree : nullptr};
   std::optional<consensus::Recovery> recovery;
   if (!inst.chain.empty()) recovery = consensus::Recovery{inst.chain.back().block, inst.chain.back().qc};

@@ -35,6 +35,8 @@ struct FaultSet {
   bool observer = false;     // a non-validator joins late and follows (fetch and state sync)
   bool withhold = false;     // byzantine leader: shows its proposal to one validator only, and
                              // after a TC proposes below the TC's lock
+  bool epochs = false;       // validator sets change at run time: joins, leaves, power changes,
+                             // with a byzantine validator in every set; not in "all"
 
   static FaultSet none() { return {}; }
   static FaultSet all();
@@ -43,9 +45,8 @@ struct FaultSet {
   }
   // Parses "all", "none" or a comma list of: crash, lost-disk, partition,
   // slow, drop, duplicate, equivocate, double-vote, twins, garbage, forge-tc,
-  // restart-all, withhold, unequal-power, laggard, observer (and
-  // "all,lost-disk"). InvalidArgument names an
-  // unknown kind.
+  // restart-all, withhold, unequal-power, laggard, observer, epochs (and
+  // "all,lost-disk", "all,epochs"). InvalidArgument names an unknown kind.
   static Result<FaultSet> parse(std::string_view text);
   std::string to_string() const;
 };
@@ -72,6 +73,13 @@ struct SimConfig {
   // measurement places them at every third index).
   std::vector<uint32_t> withholders;
   bool trace = false;                   // print every delivered event to stderr
+  // Test-only: from committed height `diverge_height` on (0: never), the
+  // instance of validator `diverge_validator` computes wrong state roots,
+  // as a node with a broken build or a corrupted disk would. Its seed must
+  // draw epochs (state certificates run only there): it must halt with the
+  // divergence error while the others go on.
+  uint64_t diverge_height = 0;
+  uint32_t diverge_validator = 0;
 };
 
 struct SeedResult {
@@ -90,6 +98,14 @@ struct SeedResult {
   uint64_t max_round = 0;               // highest round an honest instance reached
   uint64_t state_syncs = 0;             // on_synced calls that jumped an instance ahead
   uint64_t max_sync_jump = 0;           // the most heights one state sync covered
+  // Epochs and state certificates.
+  uint64_t epochs = 0;                  // epoch changes every honest instance made
+  uint64_t epoch_syncs = 0;             // epoch changes taken from a proof (an instance left behind)
+  uint64_t certified_heights = 0;       // heights with a state certificate at some honest instance
+  uint64_t cert_latency_samples = 0;    // (commit, certificate) pairs at honest instances
+  uint64_t cert_latency_sum_ms = 0;     // virtual ms from an instance's commit to its certificate
+  uint64_t cert_latency_max_ms = 0;
+  std::vector<std::string> halts;       // "instance I: <divergence error>" of a diverge_validator
 };
 
 // Runs one seed. Deterministic: equal configs give equal results.

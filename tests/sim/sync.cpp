@@ -18,8 +18,9 @@ void World::state_sync(uint32_t i) {
     if (source == nullptr || other.chain.size() > source->chain.size()) source = &other;
   }
   if (source == nullptr) return;
-  // Up to the highest commit that carries its proof.
-  size_t top = source->chain.size();
+  // Up to the highest commit that carries its proof, in our epoch: a later
+  // epoch is reached through its proof (epoch_sync).
+  size_t top = std::min<uint64_t>(source->chain.size(), epoch_of(i).end_height);
   while (top > 0 && !source->chain[top - 1].proof) --top;
   if (top <= inst.chain.size()) return;
   const std::vector<consensus::CommittedBlock> handed(source->chain.begin() + inst.chain.size(),
@@ -34,8 +35,11 @@ void World::state_sync(uint32_t i) {
   for (const auto& c : handed) append_commit(i, c);
   ++result_.state_syncs;
   result_.max_sync_jump = std::max<uint64_t>(result_.max_sync_jump, handed.size());
-  apply(i, inst.core->on_block_executed(last.block->id, last.block->height()));
-  apply(i, std::move(actions));  // the commits the synced block implies, above it
+  const uint32_t generation = inst.generation;
+  execute(i, *last.block);
+  // The commits the synced block implies, above it (unless executing it
+  // ended the epoch or halted us).
+  if (inst.generation == generation) apply(i, std::move(actions));
 }
 
 }  // namespace hpchain::sim

@@ -10,9 +10,11 @@
 #include <optional>
 #include <queue>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "consensus/core.h"
+#include "consensus/state_cert.h"
 #include "tests/sim/sim_crypto.h"
 #include "tests/sim/sim_random.h"
 #include "tests/sim/simulator.h"
@@ -52,12 +54,27 @@ struct LaggardFault {
   uint64_t from_ms = 0;
 };
 inline constexpr uint64_t kLagBlocks = 1100;
+inline constexpr uint64_t kStatusMs = 2000;  // epoch runs: the status exchange's period
 
-// Everything the seed decides before the run starts.
+// A planned change of the validator set (the ledger's registry changing):
+// the committed block `gap` heights above the epoch's start block is the
+// epoch's reconfiguration block, and the next epoch's set is `members`
+// (member ids, ascending, in set order) with `powers`.
+struct Reconfig {
+  uint64_t gap = 0;
+  std::vector<uint32_t> members;
+  std::vector<uint64_t> powers;
+};
+
+// Everything the seed decides before the run starts. A member is a
+// signing identity: the epoch-0 validators are members 0..validators-1,
+// epoch runs add joiners after them, and a legacy observer is member
+// `validators`.
 struct Schedule {
-  uint32_t validators = 0;
-  std::vector<Role> roles;                   // per validator
-  std::vector<uint64_t> powers;              // per validator
+  uint32_t validators = 0;                   // epoch 0's set
+  uint32_t members = 0;                      // every member id is below this
+  std::vector<Role> roles;                   // per member (joiners and observers are honest)
+  std::vector<uint64_t> powers;              // per epoch-0 validator
   std::optional<ValidatorIndex> heavy_byzantine;  // holds just under a third
   WithholdPlan withhold_plan = WithholdPlan::kForkBelowLock;
   std::vector<ValidatorIndex> instance_of;   // per instance: its validator (twins share)
@@ -70,9 +87,14 @@ struct Schedule {
   std::optional<uint32_t> observer_instance;  // its validator entry is the peer id `validators`
   uint64_t observer_join_ms = 0;
   uint64_t heal_ms = 0;        // when the last fault has healed (a laggard may defer it)
+  std::vector<Reconfig> reconfigs;  // epoch runs only: epoch e ends per reconfigs[e]
   std::string describe() const;
 };
 Schedule draw_schedule(Rng& rng, const SimConfig& config);
+
+// Member m's secp256k1 key (derived from m, cached): the public keys of
+// every validator set, and the signers of --real-crypto runs.
+const std::vector<PrivateKey>& sim_validator_keys(size_t members);
 
 // Safety storage that survives a crash, unless the disk is lost.
 class SimSafetyStorage final : public consensus::SafetyStorage {
@@ -101,9 +123,12 @@ class CommittedStore final : public consensus::CommittedBlockReader {
 };
 
 struct Instance {
-  ValidatorIndex validator = 0;
+  ValidatorIndex validator = 0;  // the member id (= the epoch-0 index of a validator)
   Role role = Role::kHonest;
+  uint64_t epoch = 0;
+  ValidatorIndex index = 0;      // in the epoch's set, or consensus::kObserver
   bool up = true;
+  bool halted = false;           // stopped by a divergence: never restarts
   uint32_t generation = 0;  // bumped on crash: older timers are void
   std::unique_ptr<consensus::Signer> signer;
   SimSafetyStorage storage;
@@ -114,16 +139,44 @@ struct Instance {
   uint64_t height_at_heal = 0;
   uint64_t forged_tc_round = 0;  // a kTcForger's last rushed TC
   std::unique_ptr<consensus::ConsensusCore> core;
+  // State certificates (epoch runs): one certifier per epoch reached (kept:
+  // a node behind asks for the epoch-change proofs), the commit time of
+  // the recent heights not yet certified (latency), and our vote for the
+  // epoch's reconfiguration block (resent until its certificate is held).
+  std::map<uint64_t, std::unique_ptr<consensus::StateCertifier>> certifiers;
+  std::map<uint64_t, uint64_t> executed_ms;
+  std::shared_ptr<const Bytes> end_vote;
+  uint64_t status_height = 0;  // chain height at the last kStatus
 };
 
-enum class EventKind : uint8_t { kDeliver, kTimer, kPayload, kCrash, kRestart, kHeal, kValidate, kSync, kShowOther, kSplitStep };
+// An epoch of the run: its set, its members in set order, the members
+// outside it (who get the peer ids after the set's indices), its verifier
+// and where it starts.
+struct EpochInfo {
+  uint64_t number = 0;
+  std::vector<uint32_t> members;
+  std::vector<uint32_t> others;
+  std::optional<consensus::ValidatorSet> set;
+  std::unique_ptr<consensus::SignatureVerifier> verifier;
+  consensus::EpochStart start;
+  consensus::BlockPtr start_block;
+  uint64_t end_height = UINT64_MAX;  // its reconfiguration block's height; none in the last epoch
+};
+
+enum class EventKind : uint8_t {
+  kDeliver, kTimer, kPayload, kCrash, kRestart, kHeal, kValidate, kSync, kShowOther, kSplitStep,
+  kStateDeliver,  // a StateMessage
+  kEpochSync,     // EpochAheadAction: fetch the epoch-change proof
+  kStateResend,   // resend our vote for the reconfiguration block
+  kStatus,        // epoch runs: every 2 s, an instance that committed nothing asks peers for a later epoch
+};
 
 struct Event {
   uint64_t time_ms = 0;
   uint64_t seq = 0;  // ties broken by creation order: deterministic
   EventKind kind = EventKind::kDeliver;
   uint32_t instance = 0;
-  ValidatorIndex from = 0;
+  ValidatorIndex from = 0;  // kDeliver: the sender's member id
   uint64_t round = 0;
   uint32_t generation = 0;
   bool lost_disk = false;
@@ -147,14 +200,17 @@ class World {
   void record_commit(uint32_t i, const consensus::CommittedBlock& c);
   void on_sign(ValidatorIndex signer, SignDomain domain, ByteSpan message);
   void violation(std::string what);
-  // Sends from instance `src` to every instance of validator `dst`.
+  // Sends from instance `src` to every instance of peer `dst` (an index in
+  // src's epoch, or a peer id after them for a member outside the set).
   void send(uint32_t src, ValidatorIndex dst, std::shared_ptr<const Bytes> bytes,
             uint64_t extra_delay_ms = 0);
+  void send_to_member(uint32_t src, uint32_t member, std::shared_ptr<const Bytes> bytes,
+                      uint64_t extra_delay_ms = 0, EventKind kind = EventKind::kDeliver);
   void outgoing(uint32_t src, std::optional<ValidatorIndex> dst, const Bytes& bytes);
   bool cut(uint32_t a, uint32_t b) const;
-  // Observers (peer ids >= validators) count as honest: they must agree.
-  bool honest(ValidatorIndex v) const {
-    return v >= schedule_.validators || schedule_.roles[v] == Role::kHonest;
+  // Members without a role (observers) count as honest: they must agree.
+  bool honest(uint32_t member) const {
+    return member >= schedule_.roles.size() || schedule_.roles[member] == Role::kHonest;
   }
   bool is_observer(uint32_t i) const { return schedule_.observer_instance == i; }
   // State sync (sync.cpp): hands instance i the chain of the most advanced
@@ -163,6 +219,40 @@ class World {
   void append_commit(uint32_t i, const consensus::CommittedBlock& c);
   bool lagging(uint32_t i) const;
   bool live() const;
+  // Epochs and state certificates (epochs.cpp). Withholders, TC forgers
+  // and twins never run in an epoch seed: their code assumes epoch 0.
+  bool epoch_run() const { return !schedule_.reconfigs.empty(); }
+  // State certificates run in epoch runs and in divergence tests.
+  bool certifying() const { return epoch_run() || config_.diverge_height != 0; }
+  std::unique_ptr<EpochInfo> make_epoch(uint64_t number, const std::vector<uint32_t>& members,
+                                        const std::vector<uint64_t>& powers, consensus::EpochStart start);
+  void open_epoch_zero();
+  const EpochInfo& open_epoch(uint64_t epoch, const consensus::Block& end);
+  const EpochInfo& epoch_of(uint32_t i) const { return *epochs_[instances_[i].epoch]; }
+  const consensus::ValidatorSet& set_of(uint32_t i) const { return *epoch_of(i).set; }
+  ValidatorIndex peer_id(uint64_t epoch, uint32_t member) const;
+  std::optional<uint32_t> member_of(uint64_t epoch, ValidatorIndex peer) const;
+  ValidatorIndex index_in(uint64_t epoch, uint32_t member) const;  // or kObserver
+  consensus::StateCertifier* certifier(uint32_t i, uint64_t epoch);
+  // After append_commit: the state vote, the end of the epoch, and the
+  // core's on_block_executed.
+  void execute(uint32_t i, const consensus::Block& b);
+  Hash32 claimed_root(uint32_t i, uint64_t height);
+  void certify(uint32_t i, const consensus::Block& b);  // our state vote for b
+  void note_latency(uint32_t i, uint64_t ms);
+  void record_certificate(uint32_t i, uint64_t epoch, const consensus::StateCertificate& cert);
+  void broadcast_state(uint32_t src, std::shared_ptr<const Bytes> bytes);
+  std::shared_ptr<const Bytes> lying_state_vote(uint32_t i, const Bytes& honest_vote);
+  void on_state(uint32_t i, uint64_t epoch, consensus::StateActions actions);
+  void deliver_state(const Event& e);
+  void resend_end_vote(uint32_t i, uint32_t generation);
+  // Starts the next epoch once the reconfiguration block is executed and
+  // its certificate held; true if it did.
+  bool maybe_end_epoch(uint32_t i);
+  void switch_epoch(uint32_t i);
+  void epoch_sync(uint32_t i, uint32_t generation);
+  void status(uint32_t i);
+  void check_state_signature(uint32_t member, ByteSpan message);
   // Byzantine behaviours (byzantine.cpp).
   void equivocate(uint32_t src, std::optional<ValidatorIndex> dst, const Bytes& bytes);
   void double_vote(uint32_t src, std::optional<ValidatorIndex> dst, const Bytes& bytes);
@@ -201,11 +291,10 @@ class World {
   Rng rng_;
   Schedule schedule_;
   std::string chain_id_ = "hpchain-sim";
-  uint64_t epoch_ = 0;  // the epoch byzantine instances sign and send in
-  std::optional<consensus::ValidatorSet> validators_;
+  uint64_t epoch_ = 0;  // the epoch withholders and TC forgers sign in (never an epoch run)
+  std::vector<std::unique_ptr<EpochInfo>> epochs_;
+  const consensus::ValidatorSet* validators_ = nullptr;  // epoch 0's
   std::unique_ptr<SimKeyring> keyring_;
-  std::unique_ptr<consensus::SignatureVerifier> real_verifier_;
-  std::vector<PrivateKey> real_keys_;
   std::vector<Instance> instances_;
   std::priority_queue<Event, std::vector<Event>, std::greater<Event>> queue_;
   uint64_t now_ms_ = 0;
@@ -216,7 +305,9 @@ class World {
   uint64_t end_ms_ = 0;        // the run ends here (a deferred heal extends it)
   // Safety bookkeeping, checked at every commit and every signature.
   std::map<uint64_t, Hash32> committed_at_height_;              // first honest commit per height
-  std::map<std::pair<ValidatorIndex, uint64_t>, Hash32> votes_; // honest (validator, round) -> block
+  std::map<std::tuple<uint32_t, uint64_t, uint64_t>, Hash32> votes_;  // honest (member, epoch, round) -> block
+  std::map<std::tuple<uint32_t, uint64_t, uint64_t>, Hash32> state_votes_;  // honest (member, epoch, height) -> claim
+  std::map<std::pair<uint64_t, uint64_t>, consensus::StateClaim> certified_;  // (epoch, height) -> certified claim
   std::map<uint64_t, std::vector<Hash32>> equivocated_;         // round -> equivocator's blocks
   // The withholders' plan (withhold()): the QC a fork extends, once a TC
   // of round >= hidden_round_ lets a withholder lead.
