@@ -25,6 +25,7 @@ struct EpochTally {
   uint64_t latency_samples = 0;
   uint64_t byzantine_seeds = 0;
   uint64_t joiner_seeds = 0;
+  uint64_t byzantine_first_leaders = 0;  // epochs whose first proposal is a byzantine one
 };
 
 EpochTally run_epochs(SimConfig config, uint64_t first, uint64_t count) {
@@ -49,6 +50,7 @@ EpochTally run_epochs(SimConfig config, uint64_t first, uint64_t count) {
     t.byzantine_seeds += occurrences(roles, "equivocator") + occurrences(roles, "double-voter") +
                                  occurrences(roles, "garbage") > 0;
     t.joiner_seeds += r.schedule.find("joiners=") != std::string::npos;
+    t.byzantine_first_leaders += occurrences(r.schedule, "byzantine-first-leader");
   }
   return t;
 }
@@ -64,6 +66,7 @@ TEST(SimulatorEpochsTest, SetChangesUnderAllFaultsHaveNoViolationsOrStalls) {
   EXPECT_GT(t.latency_samples, 0u);
   EXPECT_GT(t.byzantine_seeds, 300u);  // a byzantine validator in every set when the kinds allow
   EXPECT_GT(t.joiner_seeds, 200u);
+  EXPECT_GT(t.byzantine_first_leaders, 150u);  // one byzantine leader at the boundary
 }
 
 TEST(SimulatorEpochsTest, SetChangesWithoutOtherFaultsAndWithLargeSetsOrRealSignatures) {

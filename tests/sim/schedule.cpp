@@ -279,6 +279,35 @@ std::vector<uint64_t> draw_next_set(Rng& rng, const Schedule& s, bool unequal, c
   return next;
 }
 
+// The member that leads round 1 (the first proposal) of the set `power`.
+uint32_t first_leader(const std::vector<uint64_t>& power) {
+  const auto& keys = sim_validator_keys(power.size());
+  std::vector<consensus::ValidatorInfo> entries;
+  std::vector<uint32_t> members;
+  for (uint32_t m = 0; m < power.size(); ++m) {
+    if (power[m] == 0) continue;
+    entries.push_back({keys[m].public_key(), power[m]});
+    members.push_back(m);
+  }
+  return members[consensus::ValidatorSet::create(std::move(entries))->leader(1)];
+}
+
+// Makes a byzantine member lead the new epoch's first round, when a few
+// more units of honest power (which keep the set balanced) find such a set:
+// the boundary's first proposal is then a byzantine one.
+void byzantine_first_leader(Rng& rng, const Schedule& s, std::vector<uint64_t>& power) {
+  std::vector<uint32_t> honest;
+  for (uint32_t m = 0; m < power.size(); ++m) {
+    if (s.roles[m] == Role::kHonest && power[m] > 0) honest.push_back(m);
+  }
+  const std::vector<uint64_t> drawn = power;
+  for (int attempt = 0; attempt < 16; ++attempt) {
+    if (s.roles[first_leader(power)] != Role::kHonest) return;
+    power[honest[rng.below(honest.size())]] += 1;
+  }
+  power = drawn;  // none found: keep the drawn set
+}
+
 // Epoch runs: up to three joiners (members after the validators, observers
 // until a set names them), then one to three set changes, each at a block
 // 3 to 40 heights into its epoch.
@@ -297,6 +326,9 @@ void draw_epochs(Rng& rng, const FaultSet& faults, Schedule& s) {
     Reconfig r;
     r.gap = rng.between(3, 40);
     power = draw_next_set(rng, s, unequal, power);
+    const bool has_byzantine = std::any_of(s.roles.begin(), s.roles.end(), [](Role role) { return role != Role::kHonest; });
+    if (has_byzantine && rng.chance(50)) byzantine_first_leader(rng, s, power);
+    r.byzantine_first_leader = s.roles[first_leader(power)] != Role::kHonest;
     for (uint32_t m = 0; m < power.size(); ++m) {
       if (power[m] == 0) continue;
       r.members.push_back(m);
@@ -387,7 +419,7 @@ std::string Schedule::describe() const {
   for (const auto& r : reconfigs) {
     out << " reconfig(+" << r.gap << " set=";
     for (size_t k = 0; k < r.members.size(); ++k) out << (k ? "," : "") << r.members[k] << ":" << r.powers[k];
-    out << ")";
+    out << (r.byzantine_first_leader ? " byzantine-first-leader)" : ")");
   }
   out << " heal=" << heal_ms << "ms";
   return out.str();

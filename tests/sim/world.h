@@ -64,6 +64,7 @@ struct Reconfig {
   uint64_t gap = 0;
   std::vector<uint32_t> members;
   std::vector<uint64_t> powers;
+  bool byzantine_first_leader = false;  // a byzantine member proposes the new epoch's first block
 };
 
 // Everything the seed decides before the run starts. A member is a
