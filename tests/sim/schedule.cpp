@@ -295,14 +295,16 @@ uint32_t first_leader(const std::vector<uint64_t>& power) {
 // Makes a byzantine member lead the new epoch's first round, when a few
 // more units of honest power (which keep the set balanced) find such a set:
 // the boundary's first proposal is then a byzantine one.
-void byzantine_first_leader(Rng& rng, const Schedule& s, std::vector<uint64_t>& power) {
+void byzantine_first_leader(Rng& rng, const Schedule& s, const std::vector<uint64_t>& prev,
+                            std::vector<uint64_t>& power) {
   std::vector<uint32_t> honest;
   for (uint32_t m = 0; m < power.size(); ++m) {
     if (s.roles[m] == Role::kHonest && power[m] > 0) honest.push_back(m);
   }
   const std::vector<uint64_t> drawn = power;
   for (int attempt = 0; attempt < 16; ++attempt) {
-    if (s.roles[first_leader(power)] != Role::kHonest) return;
+    // (Never the previous set again: the ledger reports a set only when it changed.)
+    if (power != prev && s.roles[first_leader(power)] != Role::kHonest) return;
     power[honest[rng.below(honest.size())]] += 1;
   }
   power = drawn;  // none found: keep the drawn set
@@ -325,9 +327,11 @@ void draw_epochs(Rng& rng, const FaultSet& faults, Schedule& s) {
   for (uint64_t k = 0; k < changes; ++k) {
     Reconfig r;
     r.gap = rng.between(3, 40);
-    power = draw_next_set(rng, s, unequal, power);
+    const std::vector<uint64_t> prev = power;
+    power = draw_next_set(rng, s, unequal, prev);
     const bool has_byzantine = std::any_of(s.roles.begin(), s.roles.end(), [](Role role) { return role != Role::kHonest; });
-    if (has_byzantine && rng.chance(50)) byzantine_first_leader(rng, s, power);
+    if (has_byzantine && rng.chance(50)) byzantine_first_leader(rng, s, prev, power);
+    HPC_ASSERT(power != prev);
     r.byzantine_first_leader = s.roles[first_leader(power)] != Role::kHonest;
     for (uint32_t m = 0; m < power.size(); ++m) {
       if (power[m] == 0) continue;
