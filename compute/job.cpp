@@ -149,7 +149,7 @@ Result<JobResult> finalize(const JobSpec& job, const Partial& partial) {
   for (size_t p = 0; p < job.points.size(); ++p) {
     HPC_TRY(check_point_tally(job, p, partial.points[p]));
     PointResult point{job.points[p].scan_value, {}, partial.points[p].vanished};
-    auto fields = job.descriptor->finalize(partial.points[p]);
+    auto fields = job.descriptor->finalize(job.points[p].instance, partial.points[p]);
     if (!fields.is_ok()) return fields.status().with_context("point " + std::to_string(p));
     point.fields = std::move(fields).value();
     result.points.push_back(std::move(point));

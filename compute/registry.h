@@ -71,9 +71,10 @@ struct KernelDescriptor {
                        const CudaDevice&, PointTally& into)>
       run_cuda;
   // Result fields of a complete, checked tally (counts[0] >= 1, every sum
-  // within range). OutOfRange or InvalidArgument for tallies no honest run
-  // can produce.
-  std::function<Result<std::vector<ResultField>>(const PointTally&)> finalize;
+  // within range) of the point `instance` describes (a VM program's derived
+  // results read its parameters). OutOfRange or InvalidArgument for tallies
+  // no honest run can produce.
+  std::function<Result<std::vector<ResultField>>(const KernelInstance&, const PointTally&)> finalize;
 };
 
 class KernelRegistry {

@@ -70,7 +70,7 @@ KernelDescriptor native_descriptor() {
   };
   d.run_cpu = &run_native_cpu<Kernel>;
   d.run_cuda = native_cuda_runner(d.info.name);
-  d.finalize = [](const PointTally& tally) { return Kernel::fields(tally); };
+  d.finalize = [](const KernelInstance&, const PointTally& tally) { return Kernel::fields(tally); };
   return d;
 }
 

@@ -70,7 +70,7 @@ KernelDescriptor runtime_shaped_descriptor() {
     }
     add_count(into.counts[0], end - begin, into.flags);
   };
-  d.finalize = [](const PointTally& tally) -> Result<std::vector<ResultField>> {
+  d.finalize = [](const KernelInstance&, const PointTally& tally) -> Result<std::vector<ResultField>> {
     return std::vector<ResultField>{{"first_bin_hits", {static_cast<double>(tally.counts[1])}, false}};
   };
   return d;
