@@ -14,6 +14,7 @@ const char* const kUsage =
     "                      [--unit I/P --out FILE [--job-id HEX]]\n"
     "  hpchain-compute merge FILE... [--json]   merge unit files into the job result\n"
     "  hpchain-compute inspect FILE [--json]    a unit file's job, ranges and digest\n"
+    "  hpchain-compute compile FILE.hk -o FILE.hkb   compile a kernel VM program\n"
     "  hpchain-compute kernels      list kernels and their parameters\n"
     "  hpchain-compute --help       this text\n"
     "\n"
@@ -24,7 +25,14 @@ const char* const kUsage =
     "result to FILE; merge checks that the units belong to one job, do not\n"
     "overlap and cover it all, and prints the same digest as a whole run.\n"
     "Exit codes: 0 success, 1 run or merge failed (e.g. no CUDA device, units\n"
-    "of another job), 2 bad arguments.\n";
+    "of another job), 2 bad arguments.\n"
+    "\n"
+    "Kernel VM programs (docs/kernel-language.md): --kernel vm --program FILE runs\n"
+    "a program, FILE being .hk source (compiled here) or .hkb bytecode; its\n"
+    "parameters are its own --param names. merge and inspect take --program FILE\n"
+    "for units of a program's job. compile checks a source, prints the program id,\n"
+    "its kernel name and its gas per sample, and writes the canonical bytecode\n"
+    "(what a JobSubmit carries); errors name LINE:COLUMN.\n";
 
 namespace {
 
@@ -113,7 +121,11 @@ Result<Args> parse_file_command(Command command, const std::vector<std::string>&
   for (size_t i = 1; i < argv.size(); ++i) {
     if (argv[i] == "--json") {
       args.json = true;
-    } else if (argv[i].rfind("--", 0) == 0) {
+    } else if (argv[i] == "--program" || ((argv[i] == "-o" || argv[i] == "--out") && command == Command::kCompile)) {
+      if (i + 1 >= argv.size()) return Status::invalid_argument("option '" + argv[i] + "' needs a value");
+      (argv[i] == "--program" ? args.program_path : args.out_path) = argv[i + 1];
+      ++i;
+    } else if (argv[i].rfind("-", 0) == 0) {
       return Status::invalid_argument("unknown option '" + argv[i] + "' for " + argv[0]);
     } else {
       args.files.push_back(argv[i]);
@@ -122,6 +134,11 @@ Result<Args> parse_file_command(Command command, const std::vector<std::string>&
   if (command == Command::kMerge && args.files.empty()) return Status::invalid_argument("merge needs unit files");
   if (command == Command::kInspect && args.files.size() != 1) {
     return Status::invalid_argument("inspect takes exactly one unit file");
+  }
+  if (command == Command::kCompile) {
+    if (args.files.size() != 1) return Status::invalid_argument("compile takes exactly one source file");
+    if (args.out_path.empty()) return Status::invalid_argument("compile needs -o FILE.hkb");
+    if (!args.program_path.empty()) return Status::invalid_argument("compile takes its source as an argument, not --program");
   }
   return args;
 }
@@ -148,6 +165,8 @@ Status apply_option(Args& args, const std::string& option, const std::string& va
     auto id = Hash32::from_hex(value);
     if (!id.is_ok()) return Status::invalid_argument("--job-id expects 64 hex digits, got '" + value + "'");
     args.job_id = *id;
+  } else if (option == "--program") {
+    args.program_path = value;
   } else if (option == "--threads") {
     HPC_ASSIGN_OR_RETURN(uint64_t threads, parse_count("--threads", value, 1, 4096));
     args.threads = static_cast<unsigned>(threads);
@@ -183,6 +202,7 @@ Result<Args> parse_args(const std::vector<std::string>& argv) {
   }
   if (argv[0] == "merge") return parse_file_command(Command::kMerge, argv);
   if (argv[0] == "inspect") return parse_file_command(Command::kInspect, argv);
+  if (argv[0] == "compile") return parse_file_command(Command::kCompile, argv);
   if (argv[0] != "run") return Status::invalid_argument("unknown command '" + argv[0] + "'");
   args.command = Command::kRun;
   std::set<std::string> seen;  // options given so far (--param may repeat)
@@ -202,6 +222,10 @@ Result<Args> parse_args(const std::vector<std::string>& argv) {
   if (args.kernel.empty()) return Status::invalid_argument("run needs --kernel");
   if (!seen.count("--samples")) return Status::invalid_argument("run needs --samples");
   if (!seen.count("--seed")) return Status::invalid_argument("run needs --seed");
+  if (args.kernel == "vm" && args.program_path.empty()) return Status::invalid_argument("--kernel vm needs --program FILE");
+  if (!args.program_path.empty() && args.kernel != "vm") {
+    return Status::invalid_argument("--program goes with --kernel vm");
+  }
   if (seen.count("--threads") && args.backend != BackendKind::kCpu) {
     return Status::invalid_argument("--threads applies to the cpu backend only");
   }

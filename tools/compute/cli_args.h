@@ -17,7 +17,7 @@ namespace hpchain::compute::cli {
 
 extern const char* const kUsage;
 
-enum class Command { kHelp, kKernels, kRun, kMerge, kInspect };
+enum class Command { kHelp, kKernels, kRun, kMerge, kInspect, kCompile };
 
 struct Args {
   Command command = Command::kHelp;
@@ -35,7 +35,10 @@ struct Args {
   uint64_t unit_count = 1;
   std::string out_path;
   std::optional<Hash32> job_id;  // default: the spec id (a local job)
-  std::vector<std::string> files;  // merge FILE..., inspect FILE
+  std::vector<std::string> files;  // merge FILE..., inspect FILE, compile FILE
+  // A kernel VM program (.hk source or .hkb bytecode): --kernel vm runs it;
+  // merge and inspect need it to read units of its jobs.
+  std::string program_path;
 };
 
 // Parses argv[1..]. InvalidArgument naming the offending option for unknown
@@ -43,7 +46,8 @@ struct Args {
 // malformed numbers, missing required options (--kernel, --samples, --seed)
 // --threads with a backend other than cpu, --unit without --out (and the
 // reverse), --unit with --partitions, and a unit index not below its count;
-// merge without files, inspect without exactly one file.
+// merge without files, inspect without exactly one file, --kernel vm
+// without --program, compile without exactly one source and -o/--out.
 Result<Args> parse_args(const std::vector<std::string>& argv);
 
 // An unsigned count: decimal digits, or a number like 1e9 that is an exact

@@ -12,8 +12,6 @@
 #include "tools/compute/cli_output.h"
 
 namespace hpchain::compute::cli {
-namespace {
-
 Result<Bytes> read_file(const std::string& path) {
   std::error_code ec;
   const auto size = std::filesystem::file_size(path, ec);
@@ -39,9 +37,11 @@ Status write_file_atomically(const std::string& path, const Bytes& bytes) {
   return Status::ok();
 }
 
-Result<UnitFile> load_unit_file(const std::string& path) {
+namespace {
+
+Result<UnitFile> load_unit_file(const KernelRegistry& registry, const std::string& path) {
   HPC_ASSIGN_OR_RETURN(Bytes bytes, read_file(path));
-  auto file = decode_unit_file(bytes);
+  auto file = decode_unit_file(registry, bytes);
   if (!file.is_ok()) return file.status().with_context(path);
   return file;
 }
@@ -106,13 +106,13 @@ int run_unit_command(const Args& args, const JobSpec& job, Backend& backend) {
   return 0;
 }
 
-int merge_command(const Args& args) {
+int merge_command(const Args& args, const KernelRegistry& registry) {
   const auto start = std::chrono::steady_clock::now();
   std::vector<UnitResult> units;
   std::optional<JobSpec> job;
   Hash32 job_id;
   for (const std::string& path : args.files) {
-    auto file = load_unit_file(path);
+    auto file = load_unit_file(registry, path);
     if (!file.is_ok()) return fail(kExitRunFailed, file.status());
     if (!job) {
       job = std::move(file->job);
@@ -150,8 +150,8 @@ int merge_command(const Args& args) {
   return 0;
 }
 
-int inspect_command(const Args& args) {
-  auto file = load_unit_file(args.files[0]);
+int inspect_command(const Args& args, const KernelRegistry& registry) {
+  auto file = load_unit_file(registry, args.files[0]);
   if (!file.is_ok()) return fail(kExitRunFailed, file.status());
   const UnitResult& unit = file->unit;
   uint64_t samples = 0;

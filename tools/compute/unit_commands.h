@@ -23,11 +23,16 @@ int run_unit_command(const Args& args, const JobSpec& job, Backend& backend);
 // Merges the unit files in args.files and prints the job result. Exit 1,
 // naming the file and what disagrees, when a file cannot be read or
 // decoded, belongs to another job, overlaps another, or the units do not
-// cover the whole job.
-int merge_command(const Args& args);
+// cover the whole job. Jobs' kernels are resolved in `registry`.
+int merge_command(const Args& args, const KernelRegistry& registry);
 
 // Prints a unit file's job, spec, ranges, outcome and digest. Exit 1 when
 // the file cannot be read or decoded.
-int inspect_command(const Args& args);
+int inspect_command(const Args& args, const KernelRegistry& registry);
+
+// Whole files (a unit file, a program): IoError naming the path; at most
+// kUnitBytesMax bytes. Writes go to a temporary file, then a rename.
+Result<Bytes> read_file(const std::string& path);
+Status write_file_atomically(const std::string& path, const Bytes& bytes);
 
 }  // namespace hpchain::compute::cli
