@@ -20,17 +20,42 @@
 
 #include <cstdint>
 #include <cstring>
+#include <vector>
 
 #include "chain/check.h"
 #include "compute/accumulator.h"
+#include "compute/tally.h"
 
 namespace hpchain::compute {
+
+namespace staged_detail {
+// The sum-slot count of a tally: fixed for a kernel's Tally type, known at
+// run time for a PointTally (a VM program's tally).
+template <class TallyT>
+struct Slots {
+  static constexpr bool kDynamic = false;
+  static constexpr int kFixed = TallyT::kSums > 0 ? TallyT::kSums : 1;
+  static int of(const TallyT&) { return TallyT::kSums; }
+};
+template <>
+struct Slots<PointTally> {
+  static constexpr bool kDynamic = true;
+  static constexpr int kFixed = 1;
+  static int of(const PointTally& t) { return static_cast<int>(t.sums.size()); }
+};
+template <class TallyT>
+uint64_t* counts_of(TallyT& t) {
+  if constexpr (Slots<TallyT>::kDynamic) {
+    return t.counts.data();
+  } else {
+    return t.counts;
+  }
+}
+}  // namespace staged_detail
 
 template <class TallyT>
 class StagedTally {
  public:
-  static constexpr int kSums = TallyT::kSums;
-  static constexpr int kCounts = TallyT::kCounts;
   static constexpr int kShifts = 76;  // staged shifts 0..75, see the file comment
   // |m| < 2^53, so 1023 additions keep |bucket| < 2^63.
   static constexpr int kAddsBeforeFold = 1023;
@@ -42,9 +67,16 @@ class StagedTally {
 
   // Stages into `target`, which must outlive this object; fold() must be
   // called before `target` is read.
-  explicit StagedTally(TallyT& target) : counts(target.counts), flags(target.flags), target_(target) {
-    std::memset(buckets_, 0, sizeof(buckets_));
-    std::memset(active_, 0, sizeof(active_));
+  explicit StagedTally(TallyT& target)
+      : counts(staged_detail::counts_of(target)), flags(target.flags), target_(target),
+        slots_(staged_detail::Slots<TallyT>::of(target)) {
+    if constexpr (kDynamic) {
+      dynamic_buckets_.assign(static_cast<size_t>(slots_) * kShifts, 0);
+      dynamic_active_.assign(static_cast<size_t>(slots_) * 2, 0);
+    } else {
+      std::memset(buckets_, 0, sizeof(buckets_));
+      std::memset(active_, 0, sizeof(active_));
+    }
   }
   StagedTally(const StagedTally&) = delete;
   StagedTally& operator=(const StagedTally&) = delete;
@@ -58,31 +90,49 @@ class StagedTally {
       return;
     }
     const int64_t m = static_cast<int64_t>((bits & ((uint64_t{1} << 52) - 1)) | (uint64_t{1} << 52));
-    buckets_[slot][shift] += (bits >> 63) != 0 ? -m : m;
-    active_[slot][shift >> 6] |= uint64_t{1} << (shift & 63);
+    bucket(slot, shift) += (bits >> 63) != 0 ? -m : m;
+    active(slot, shift >> 6) |= uint64_t{1} << (shift & 63);
     if (++adds_since_fold_ == kAddsBeforeFold) fold();
   }
 
   // Moves every used bucket into the Tally exactly and empties it. Only
-  // buckets marked in active_ are visited: a kernel's weights use a few
-  // exponents, and scanning all kSums * 76 buckets cost more than the adds.
+  // buckets marked active are visited: a kernel's weights use a few
+  // exponents, and scanning all slots * 76 buckets cost more than the adds.
   void fold() {
-    for (int slot = 0; slot < kSums; ++slot) {
+    for (int slot = 0; slot < slots_; ++slot) {
       for (int word = 0; word < 2; ++word) {
-        for (uint64_t mask = active_[slot][word]; mask != 0; mask &= mask - 1) {
+        for (uint64_t mask = active(slot, word); mask != 0; mask &= mask - 1) {
           fold_bucket(slot, word * 64 + __builtin_ctzll(mask));
         }
-        active_[slot][word] = 0;
+        active(slot, word) = 0;
       }
     }
     adds_since_fold_ = 0;
   }
 
  private:
+  static constexpr bool kDynamic = staged_detail::Slots<TallyT>::kDynamic;
+  static constexpr int kFixed = staged_detail::Slots<TallyT>::kFixed;
+
+  int64_t& bucket(int slot, int shift) {
+    if constexpr (kDynamic) {
+      return dynamic_buckets_[static_cast<size_t>(slot) * kShifts + shift];
+    } else {
+      return buckets_[slot][shift];
+    }
+  }
+  uint64_t& active(int slot, int word) {
+    if constexpr (kDynamic) {
+      return dynamic_active_[static_cast<size_t>(slot) * 2 + word];
+    } else {
+      return active_[slot][word];
+    }
+  }
+
   void fold_bucket(int slot, int shift) {
-    const int64_t value = buckets_[slot][shift];
+    const int64_t value = bucket(slot, shift);
     if (value == 0) return;
-    buckets_[slot][shift] = 0;
+    bucket(slot, shift) = 0;
     HPC_ASSERT(value != INT64_MIN);  // guaranteed by kAddsBeforeFold
     const uint64_t magnitude = value < 0 ? 0 - static_cast<uint64_t>(value) : static_cast<uint64_t>(value);
     ExactSum term{};
@@ -97,8 +147,11 @@ class StagedTally {
   }
 
   TallyT& target_;
-  int64_t buckets_[kSums > 0 ? kSums : 1][kShifts];
-  uint64_t active_[kSums > 0 ? kSums : 1][2];  // bit s of [s / 64]: bucket s may be nonzero
+  int slots_;
+  int64_t buckets_[kDynamic ? 1 : kFixed][kDynamic ? 1 : kShifts];
+  uint64_t active_[kDynamic ? 1 : kFixed][2];  // bit s of [s / 64]: bucket s may be nonzero
+  std::vector<int64_t> dynamic_buckets_;       // a PointTally's: slots * kShifts
+  std::vector<uint64_t> dynamic_active_;
   int adds_since_fold_ = 0;
 };
 
