@@ -50,9 +50,9 @@ bool is_reserved(const std::string& name) {
 
 // ---- registers, constants, scopes ----
 
-Result<uint8_t> Compiler::alloc(VType t, ast::Pos pos) {
+Result<uint8_t> Compiler::alloc(VType t, ast::Pos pos, bool reuse) {
   auto& free = storage(t) == Type::kF64 ? free_f64_ : free_i64_;
-  if (!free.empty()) {
+  if (reuse && !free.empty()) {
     const uint8_t r = free.back();
     free.pop_back();
     return r;
@@ -318,6 +318,7 @@ Result<Program> Compiler::run(const ast::Module& module) {
   }
   if (p_.outputs.empty()) return error_at(ast::Pos{}, "the kernel has no output: add 'tally NAME += EXPR' or 'count' or 'hist'");
   if (p_.code.empty()) return error_at(ast::Pos{}, "the kernel has no per-sample statement");
+  p_.code.insert(p_.code.begin(), prologue_.begin(), prologue_.end());
   // Results see parameters, outputs and constants only.
   scope_release(scopes_.front());
   std::map<std::string, Symbol> visible;

@@ -2,6 +2,7 @@
 // (infer), then lowered to a register of the type its context wants
 // (emit): integer literals become f64 next to an f64, nothing else
 // converts silently.
+#include <cstring>
 #include <map>
 
 #include "vm/compiler_internal.h"
@@ -178,15 +179,35 @@ Result<Value> Compiler::emit_as(const Expr& e, VType want, const char* context) 
 }
 
 Result<Value> Compiler::constant(const Expr& e, VType want) {
-  HPC_ASSIGN_OR_RETURN(uint8_t r, alloc(want, e.pos));
+  Instr load;
+  double f = 0.0;
+  int64_t i = 0;
   if (e.kind == ExprKind::kBool) {
-    op(Op::kIConst, r, 0, 0, iconst(e.boolean ? 1 : 0));
+    i = e.boolean ? 1 : 0;
+    load = Instr{Op::kIConst, 0, 0, 0, iconst(i)};
   } else if (want == VType::kF64) {
-    op(Op::kFConst, r, 0, 0, fconst(e.kind == ExprKind::kName ? 3.141592653589793 : e.number));
+    f = e.kind == ExprKind::kName ? 3.141592653589793 : e.number;
+    load = Instr{Op::kFConst, 0, 0, 0, fconst(f)};
   } else {
-    op(Op::kIConst, r, 0, 0, iconst(e.integer));
+    i = e.integer;
+    load = Instr{Op::kIConst, 0, 0, 0, iconst(i)};
   }
-  return Value{r, true};
+  uint64_t bits = static_cast<uint64_t>(i);
+  if (want == VType::kF64) std::memcpy(&bits, &f, sizeof bits);
+  const auto key = std::make_pair(want, bits);
+  if (!in_result_) {
+    if (auto it = hoisted_.find(key); it != hoisted_.end()) return Value{it->second, false};
+  }
+  const bool hoist = !in_result_ && hoisted_.size() < kMaxHoisted;
+  HPC_ASSIGN_OR_RETURN(uint8_t r, alloc(want, e.pos, !hoist));
+  load.a = r;
+  if (!hoist) {
+    code_->push_back(load);
+    return Value{r, true};
+  }
+  prologue_.push_back(load);  // kept for the whole program: never released
+  hoisted_.emplace(key, r);
+  return Value{r, false};
 }
 
 Result<Value> Compiler::emit_name(const Expr& e, VType want) {

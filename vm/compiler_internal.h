@@ -80,7 +80,9 @@ class Compiler {
   Result<uint32_t> output_argument(const ast::Expr& call);
 
   // Registers, constants and code.
-  Result<uint8_t> alloc(VType t, ast::Pos pos);
+  // A register: a released one when `reuse`, else one never used before
+  // (a hoisted constant's, loaded before any code that reused registers).
+  Result<uint8_t> alloc(VType t, ast::Pos pos, bool reuse = true);
   void release(Value v);
   void scope_release(const std::map<std::string, Symbol>& scope);
   uint32_t fconst(double v);
@@ -95,6 +97,12 @@ class Compiler {
   std::vector<std::map<std::string, Symbol>> scopes_{1};
   std::map<std::string, uint32_t> outputs_;
   std::set<std::string> sample_names_;  // per-sample values: not visible to results
+  // Sample code's constants live in registers loaded once at the top of
+  // the code (the invariant prefix a runner computes once): by
+  // (type, bits), at most kMaxHoisted of them.
+  static constexpr size_t kMaxHoisted = 48;
+  std::map<std::pair<VType, uint64_t>, uint8_t> hoisted_;
+  std::vector<Instr> prologue_;
   bool in_result_ = false;
   bool seen_statement_ = false;
   std::vector<uint8_t> free_f64_, free_i64_;

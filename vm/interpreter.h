@@ -52,7 +52,25 @@ struct ProgramView {
   const OutputView* outputs = nullptr;
   const Value* initial = nullptr;  // the frame at a sample's start: parameters, then zeros
   uint32_t registers = 0;
+  // Samples start here, `initial` being the frame after code[0, start): the
+  // invariant prefix (invariant_prefix) run once, not per sample.
+  uint32_t start = 0;
 };
+
+// The length of the program's leading run of instructions that depend on
+// nothing but parameters and constants (no draw, output or loop): every
+// sample computes the same frame there, so a runner may compute it once.
+inline uint32_t invariant_prefix(const Instr* code, uint32_t size) {
+  uint32_t k = 0;
+  for (; k < size; ++k) {
+    const Op op = code[k].op;
+    if (op == Op::kUniform || op == Op::kNormal || op == Op::kTally || op == Op::kCount || op == Op::kHist ||
+        op == Op::kLoop || op == Op::kEndLoop) {
+      break;
+    }
+  }
+  return k;
+}
 
 namespace interp_detail {
 
@@ -158,6 +176,10 @@ struct Draws {
 // Runs sample `index` of `stream`; `frame` has room for view.registers
 // values. Adds the sample's outputs to `tally` (not the sample count:
 // the caller adds that per range, as run_samples does).
+// Runs code[from, to) on `frame` with no draws, outputs or loops: the
+// invariant prefix (the caller checks that the range is one).
+HPC_HD inline void run_invariant(const ProgramView& view, Value* frame, uint32_t from, uint32_t to);
+
 template <class TallyT>
 HPC_HD void run_sample(const ProgramView& view, Value* frame, PhiloxKey key, uint64_t index, uint32_t stream,
                        TallyT& tally) {
@@ -166,14 +188,19 @@ HPC_HD void run_sample(const ProgramView& view, Value* frame, PhiloxKey key, uin
   Draws draws{key, index, stream};
   LoopState loops[kMaxLoopDepth];
   int depth = 0;
-  for (uint32_t pc = 0; pc < view.code_size; ++pc) {
+  for (uint32_t pc = view.start; pc < view.code_size; ++pc) {
     const Instr in = view.code[pc];
     Value* r = frame;
     switch (in.op) {
       case Op::kFConst: r[in.a].f = view.f64_consts[in.imm]; break;
       case Op::kIConst: r[in.a].i = view.i64_consts[in.imm]; break;
       case Op::kMov: r[in.a] = r[in.b]; break;
-      case Op::kFAdd: case Op::kFSub: case Op::kFMul: case Op::kFDiv: case Op::kFNeg: case Op::kFMin: case Op::kFMax:
+      // The four arithmetic operations inline: the hot path of most kernels.
+      case Op::kFAdd: r[in.a].f = sem::fadd(r[in.b].f, r[in.c].f); break;
+      case Op::kFSub: r[in.a].f = sem::fsub(r[in.b].f, r[in.c].f); break;
+      case Op::kFMul: r[in.a].f = sem::fmul(r[in.b].f, r[in.c].f); break;
+      case Op::kFDiv: r[in.a].f = sem::fdiv(r[in.b].f, r[in.c].f); break;
+      case Op::kFNeg: case Op::kFMin: case Op::kFMax:
       case Op::kFAbs: case Op::kFFloor: case Op::kFSqrt: case Op::kFExp: case Op::kFLog: case Op::kFExpm1:
       case Op::kFLog1p: case Op::kFSin: case Op::kFCos: case Op::kFAtan: case Op::kFAtan2: case Op::kFPow:
       case Op::kFErf: case Op::kFErfc: case Op::kFNormCdf:
@@ -226,6 +253,21 @@ HPC_HD void run_sample(const ProgramView& view, Value* frame, PhiloxKey key, uin
         break;
     }
   }
+}
+
+// No tally is touched by an invariant range; this one takes none.
+struct NoTally {
+  uint64_t counts[1] = {0};
+  HPC_HD void add(uint32_t, double) {}
+};
+
+HPC_HD inline void run_invariant(const ProgramView& view, Value* frame, uint32_t from, uint32_t to) {
+  ProgramView part = view;
+  part.start = from;
+  part.code_size = to;
+  part.initial = frame;  // run_sample copies initial into frame: the same registers
+  NoTally none;
+  run_sample(part, frame, PhiloxKey{{0, 0}}, 0, 0, none);
 }
 
 }  // namespace hpchain::vm

@@ -2,6 +2,7 @@
 
 #include "compute/kernels/result_math.h"
 #include "compute/math/dmath.h"
+#include "compute/staged_tally.h"
 
 namespace hpchain::vm {
 namespace {
@@ -11,22 +12,22 @@ using compute::ResultField;
 
 constexpr char kBase32[] = "abcdefghijklmnopqrstuvwxyz234567";
 
-// The interpreter's tally interface over a PointTally: exact adds straight
-// into its sums, its counters and flags.
-struct PointTallyView {
-  PointTally& t;
-  std::vector<uint64_t>& counts;
-  explicit PointTallyView(PointTally& tally) : t(tally), counts(tally.counts) {}
-  void add(uint32_t slot, double v) { t.sums[slot].add_double(v, t.flags, t.vanished); }
-};
-
+// Runs samples [begin, end): the invariant prefix once, then each sample
+// from its end, staged into `into` exactly (compute/staged_tally.h).
 void run_cpu(const compute::KernelInstance& instance, compute::PhiloxKey key, uint32_t stream, uint64_t begin,
              uint64_t end, PointTally& into) {
   const auto& args = *static_cast<const ProgramArgs*>(instance.args.get());
-  const ProgramView view = args.view();
+  ProgramView view = args.view();
+  std::vector<Value> start(args.initial);
+  run_invariant(view, start.data(), 0, args.prefix);
+  view.initial = start.data();
+  view.start = args.prefix;
   std::vector<Value> frame(view.registers);
-  PointTallyView tally(into);
-  for (uint64_t i = begin; i < end; ++i) run_sample(view, frame.data(), key, i, stream, tally);
+  {
+    compute::StagedTally<PointTally> tally(into);
+    for (uint64_t i = begin; i < end; ++i) run_sample(view, frame.data(), key, i, stream, tally);
+    tally.fold();
+  }
   compute::add_count(into.counts[0], end - begin, into.flags);
 }
 
@@ -49,6 +50,7 @@ Result<compute::KernelInstance> instantiate(const std::shared_ptr<const Verified
     const OutputDecl& d = p.outputs[k];
     args->outputs.push_back(OutputView{program->slots[k].sum, program->slots[k].count, d.bins, d.lo, d.hi});
   }
+  args->prefix = invariant_prefix(p.code.data(), static_cast<uint32_t>(p.code.size()));
   return compute::KernelInstance{std::move(args), program->shape};
 }
 

@@ -28,6 +28,7 @@ struct ProgramArgs {
   std::shared_ptr<const VerifiedProgram> program;
   std::vector<Value> initial;
   std::vector<OutputView> outputs;
+  uint32_t prefix = 0;  // invariant_prefix of the code
   ProgramView view() const;
 };
 
