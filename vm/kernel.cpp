@@ -3,6 +3,7 @@
 #include "compute/kernels/result_math.h"
 #include "compute/math/dmath.h"
 #include "compute/staged_tally.h"
+#include "vm/cuda_runner.h"
 
 namespace hpchain::vm {
 namespace {
@@ -190,6 +191,7 @@ compute::KernelDescriptor program_descriptor(std::shared_ptr<const VerifiedProgr
   d.info = info_of(*program);
   d.instantiate = [program](const compute::ParamSet& params) { return instantiate(program, params); };
   d.run_cpu = &run_cpu;
+  d.run_cuda = program_cuda_runner();
   d.finalize = [](const compute::KernelInstance& instance, const PointTally& tally) {
     return program_fields(*static_cast<const ProgramArgs*>(instance.args.get()), tally);
   };

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "compute/backend.h"
+#include "compute/cuda/device_buffer.h"
 #include "compute/grid.h"
 #include "compute/kernels/native_list.h"
 
@@ -17,27 +18,6 @@ namespace {
 // One launch covers at most this many samples (well under a second on an
 // H100), so progress is reported and no launch runs for long.
 constexpr uint64_t kMaxLaunchSamples = uint64_t{1} << 34;
-
-Status cuda_check(cudaError_t error, const char* what) {
-  if (error == cudaSuccess) return Status::ok();
-  return Status::internal(std::string("CUDA ") + what + ": " + cudaGetErrorString(error));
-}
-
-// Device memory freed on scope exit, so every error path releases it.
-template <class T>
-struct DeviceBuffer {
-  T* data = nullptr;
-  DeviceBuffer() = default;
-  DeviceBuffer(const DeviceBuffer&) = delete;
-  DeviceBuffer& operator=(const DeviceBuffer&) = delete;
-  ~DeviceBuffer() {
-    if (data != nullptr) cudaFree(data);
-  }
-  Status allocate(size_t count) {
-    HPC_ASSERT(data == nullptr);
-    return cuda_check(cudaMalloc(&data, count * sizeof(T)), "cudaMalloc");
-  }
-};
 
 template <class Kernel>
 __global__ void sample_kernel(typename Kernel::Params params, PhiloxKey key, uint32_t stream,
