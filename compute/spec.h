@@ -25,8 +25,10 @@ namespace hpchain::compute {
 // 2 = 256-bit tallies checked once at finalize, vanished contributions
 // counted and encoded; 3 = param_scan's `kernel` and `scan` are encoded as
 // names (ParamType::kName), so the registry's contents cannot change a spec,
-// and normal variates are drawn by inversion (AS 241), not Box-Muller.
-inline constexpr uint32_t kComputeVersion = 3;
+// and normal variates are drawn by inversion (AS 241), not Box-Muller;
+// 4 = the kernel VM (bytecode version 1: its semantics, verifier and gas
+// are part of every VM program's result), and StagedTally for PointTally.
+inline constexpr uint32_t kComputeVersion = 4;
 
 // The canonical bytes the spec id hashes (docs/compute.md).
 Bytes encode_compute_spec(const JobSpec& job);

@@ -45,7 +45,7 @@ struct ChainParams {
   uint64_t job_deadline_blocks_max = 100'000;
   uint64_t worker_slash_ppm = 100'000;
   std::vector<std::string> accepted_kernels = {"eemumu", "european_option", "param_scan", "pi"};
-  uint32_t compute_version = 3;
+  uint32_t compute_version = 4;  // compute::kComputeVersion (genesis cannot include compute; genesis_state checks)
   friend bool operator==(const ChainParams&, const ChainParams&) = default;
 };
 

@@ -2,10 +2,17 @@
 
 #include "compute/kernels/result_math.h"
 #include "compute/math/dmath.h"
+#include "compute/spec.h"
 #include "compute/staged_tally.h"
 #include "vm/cuda_runner.h"
 
 namespace hpchain::vm {
+
+// A change to the VM that can change any result (semantics, draws, the
+// verifier's rules or gas) bumps both.
+static_assert(compute::kComputeVersion == 4 && kBytecodeVersion == 1,
+              "the VM changed: bump compute::kComputeVersion (compute/spec.h) and record why");
+
 namespace {
 
 using compute::PointTally;
