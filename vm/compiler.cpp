@@ -188,6 +188,20 @@ Status Compiler::assign(const ast::Stmt& s) {
   return Status::ok();
 }
 
+Status Compiler::claim_fields(const ast::Stmt& s, const std::vector<std::string>& suffixes) {
+  for (const std::string& suffix : suffixes) {
+    const std::string field = s.name + suffix;
+    auto it = fields_.find(field);
+    if (it != fields_.end()) {
+      return error_at(s.pos, "'" + s.name + "' would give the result a second field '" + field + "' (the first is from '" +
+                                 it->second.name + "' at " + std::to_string(it->second.pos.line) + ":" +
+                                 std::to_string(it->second.pos.column) + "): rename one");
+    }
+  }
+  for (const std::string& suffix : suffixes) fields_.emplace(s.name + suffix, FieldOwner{s.name, s.pos});
+  return Status::ok();
+}
+
 Result<uint32_t> Compiler::declare_output(const ast::Stmt& s, OutputKind kind) {
   if (!compute::is_valid_name(s.name)) return error_at(s.pos, "an output name is 1 to 64 of a-z, 0-9 and _");
   auto it = outputs_.find(s.name);
@@ -204,6 +218,8 @@ Result<uint32_t> Compiler::declare_output(const ast::Stmt& s, OutputKind kind) {
     return error_at(s.pos, "a histogram needs lo < hi and 1 to " + std::to_string(kMaxHistBins) + " bins");
   }
   if (p_.outputs.size() >= kMaxOutputs) return error_at(s.pos, "more than " + std::to_string(kMaxOutputs) + " outputs");
+  static const std::vector<std::string> kSuffixes = {"", "_err"}, kHistSuffixes = {"", "_err", "_under", "_over"};
+  HPC_TRY(claim_fields(s, kind == OutputKind::kHist ? kHistSuffixes : kSuffixes));
   OutputDecl d{s.name, kind};
   if (kind == OutputKind::kHist) {
     d.lo = s.lo;
@@ -282,6 +298,7 @@ Status Compiler::result(const ast::Stmt& s) {
     return error_at(s.pos, "'" + s.name + "' already names an output, parameter or value");
   }
   if (p_.results.size() >= kMaxResults) return error_at(s.pos, "more than " + std::to_string(kMaxResults) + " results");
+  HPC_TRY(claim_fields(s, {""}));
   ResultDecl d;
   d.name = s.name;
   code_ = &d.code;

@@ -112,7 +112,8 @@ Result<Inferred> Compiler::infer_binary(const Expr& e) {
   }
   if (e.op == "%" && t != VType::kI64) return error_at(e.pos, "'%' takes i64 operands (there is no float remainder)");
   if (is_comparison(e.op)) return Inferred{VType::kBool};
-  return Inferred{t, a.flexible && b.flexible};
+  // '%' has no f64 form, so its result stays i64 even between literals.
+  return Inferred{t, e.op != "%" && a.flexible && b.flexible};
 }
 
 Result<Inferred> Compiler::infer_call(const Expr& e) {

@@ -96,6 +96,14 @@ class Compiler {
   std::vector<Instr>* code_ = &p_.code;
   std::vector<std::map<std::string, Symbol>> scopes_{1};
   std::map<std::string, uint32_t> outputs_;
+  // Every field name of the result (NAME, NAME_err, NAME_under, ...) with
+  // the statement that made it: a new output or result may not reuse one.
+  struct FieldOwner {
+    std::string name;
+    ast::Pos pos;
+  };
+  std::map<std::string, FieldOwner> fields_;
+  Status claim_fields(const ast::Stmt& s, const std::vector<std::string>& suffixes);
   std::set<std::string> sample_names_;  // per-sample values: not visible to results
   // Sample code's constants live in registers loaded once at the top of
   // the code (the invariant prefix a runner computes once): by

@@ -162,7 +162,8 @@ class Parser {
   Result<int64_t> integer(const char* what) {
     const Pos pos = peek().pos;
     HPC_ASSIGN_OR_RETURN(double v, signed_number(what));
-    if (v != static_cast<double>(static_cast<int64_t>(v)) || v > 1e15 || v < -1e15) {
+    // Range first: casting a double outside int64 is undefined behaviour.
+    if (!(v >= -1e15 && v <= 1e15) || v != static_cast<double>(static_cast<int64_t>(v))) {
       return error_at(pos, std::string(what) + " must be an integer");
     }
     return static_cast<int64_t>(v);
