@@ -33,7 +33,7 @@ struct ChainParams {
   uint64_t unbonding_blocks = 1'000;
   uint64_t state_retention_heights = 1'024;
   uint64_t max_tally_bytes_per_unit = 16 * 1024;
-  uint64_t max_job_gas = 1'000'000'000;
+  uint64_t max_job_gas = 1'000'000'000'000;  // a VM job's gas (docs/kernel-language.md)
   // Jobs (docs/jobs.md).
   uint64_t beacon_round_blocks = 5;
   uint64_t job_commit_blocks = 10;
@@ -44,7 +44,7 @@ struct ChainParams {
   uint64_t job_unit_price_min = 100;
   uint64_t job_deadline_blocks_max = 100'000;
   uint64_t worker_slash_ppm = 100'000;
-  std::vector<std::string> accepted_kernels = {"eemumu", "european_option", "param_scan", "pi"};
+  std::vector<std::string> accepted_kernels = {"eemumu", "european_option", "param_scan", "pi", "vm"};
   uint32_t compute_version = 4;  // compute::kComputeVersion (genesis cannot include compute; genesis_state checks)
   friend bool operator==(const ChainParams&, const ChainParams&) = default;
 };

@@ -89,7 +89,7 @@ Result<ChangeSet> genesis_change_set(const StateReader& reader, const genesis::G
                                     std::to_string(compute::kComputeVersion));
   }
   for (const auto& kernel : doc.params.accepted_kernels) {
-    if (kernel != "param_scan" && compute::native_kernels().find(kernel) == nullptr) {
+    if (kernel != "param_scan" && kernel != kVmCapability && compute::native_kernels().find(kernel) == nullptr) {
       return Status::invalid_argument("params.accepted_kernels: this build has no kernel \"" + kernel + "\"");
     }
   }

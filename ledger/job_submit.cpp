@@ -10,6 +10,7 @@
 #include "compute/unit_result.h"
 #include "ledger/assignment.h"
 #include "ledger/jobs.h"
+#include "vm/kernel.h"
 
 namespace hpchain::ledger {
 
@@ -32,8 +33,45 @@ Hash32 unit_commitment(const Hash32& unit_digest, ByteSpan worker_key, ByteSpan 
   return h.update(unit_digest.span()).update(worker_key).update(salt).finish();
 }
 
+Result<std::shared_ptr<const vm::VerifiedProgram>> program_of(const hpchain::v1::JobSpec& spec) {
+  if (spec.program().empty()) return std::shared_ptr<const vm::VerifiedProgram>();
+  auto program = vm::load_program(as_bytes(spec.program()));
+  if (!program.is_ok()) return program.status().with_context("spec.program");
+  return std::make_shared<const vm::VerifiedProgram>(std::move(program).value());
+}
+
+namespace {
+
+Result<compute::JobSpec> build_compute_job(const hpchain::v1::JobSpec& spec,
+                                           const std::shared_ptr<const vm::VerifiedProgram>& program) {
+  const std::string& kernel = spec.compute().kernel();
+  if (!program) {
+    if (vm::is_program_kernel_name(kernel)) {
+      return Status::invalid_argument("kernel " + kernel +
+                                      " is a VM program: the job must carry its bytecode in spec.program "
+                                      "(hpchain-compute compile FILE.hk -o FILE.hkb)");
+    }
+    return compute::spec_from_proto(compute::native_kernels(), spec.compute());
+  }
+  compute::KernelRegistry registry = compute::native_kernels();
+  HPC_TRY(vm::register_program(registry, program));
+  HPC_ASSIGN_OR_RETURN(compute::JobSpec job, compute::spec_from_proto(registry, spec.compute()));
+  if (job.descriptor->info.name != vm::kernel_name(program->id)) {
+    return Status::invalid_argument("spec.program is program " + vm::kernel_name(program->id) +
+                                    ", but the job runs kernel " + job.descriptor->info.name);
+  }
+  return job;
+}
+
+}  // namespace
+
 Result<compute::JobSpec> compute_job_of(const hpchain::v1::JobSpec& spec) {
-  return compute::spec_from_proto(compute::native_kernels(), spec.compute());
+  HPC_ASSIGN_OR_RETURN(auto program, program_of(spec));
+  return build_compute_job(spec, program);
+}
+
+std::string capability_of(const std::string& kernel) {
+  return vm::is_program_kernel_name(kernel) ? std::string(kVmCapability) : kernel;
 }
 
 Result<std::optional<JobRecord>> load_job(const StateView& view, const Hash32& id) {
@@ -67,6 +105,7 @@ void job_event(std::vector<Event>& events, const JobRecord& job, uint64_t height
 Result<std::vector<WorkerCandidate>> eligible_workers(const StateView& view, const std::string& kernel,
                                                       uint64_t height) {
   HPC_ASSIGN_OR_RETURN(auto index, view.get_record<hpchain::v1::KeyList>(to_bytes_key(keys::kValidatorIndex)));
+  const std::string capability = capability_of(kernel);
   std::vector<WorkerCandidate> out;
   if (!index) return out;
   for (const auto& key : index->keys()) {  // sorted: the candidates come out sorted
@@ -74,7 +113,7 @@ Result<std::vector<WorkerCandidate>> eligible_workers(const StateView& view, con
     HPC_ASSERT(v.has_value());
     if (v->status() == hpchain::v1::VALIDATOR_JAILED && v->jailed_until() > height) continue;
     for (const auto& rate : v->capability().rates()) {
-      if (rate.kernel() == kernel && rate.samples_per_second() > 0) {
+      if (rate.kernel() == capability && rate.samples_per_second() > 0) {
         out.push_back({key, v->institution(), rate.samples_per_second(), v->credibility(), v->assigned_units()});
       }
     }
@@ -134,19 +173,46 @@ Result<Verdict> check_economics(const TxContext& tx, const hpchain::v1::JobSpec&
   return Verdict::ok();
 }
 
-// Every check of a submission that needs the compute engine.
+// A VM job's gas: the program's static gas per sample times the job's
+// samples, within both the job's own gas_limit and the chain's max_job_gas.
+Verdict check_gas(const TxContext& tx, const hpchain::v1::JobSpec& spec, const vm::VerifiedProgram& program,
+                  uint64_t samples) {
+  const uint64_t gas = vm::job_gas(program, samples);
+  const std::string need = "the program needs " + std::to_string(gas) + " gas (" +
+                           std::to_string(program.sample_gas) + " per sample × " + std::to_string(samples) +
+                           " samples)";
+  if (gas > spec.gas_limit()) {
+    return Verdict{TxCode::kGasOverLimit, need + "; the job's gas_limit is " + std::to_string(spec.gas_limit())};
+  }
+  if (gas > tx.params.max_job_gas()) {
+    return Verdict{TxCode::kGasOverLimit, need + "; the chain's max_job_gas is " + std::to_string(tx.params.max_job_gas())};
+  }
+  return Verdict::ok();
+}
+
+// Every check of a submission that needs the compute engine (and the VM).
 Result<Verdict> check_compute(const TxContext& tx, const hpchain::v1::JobSpec& spec, compute::JobSpec& job) {
   const auto& kernels = tx.params.accepted_kernels();
-  if (!std::binary_search(kernels.begin(), kernels.end(), spec.compute().kernel())) {
-    return Verdict{TxCode::kKernelNotAccepted, "kernel \"" + spec.compute().kernel() + "\" is not accepted by this chain"};
+  const std::string accepted_as = capability_of(spec.compute().kernel());
+  if (!std::binary_search(kernels.begin(), kernels.end(), accepted_as)) {
+    return Verdict{TxCode::kKernelNotAccepted, "kernel \"" + accepted_as + "\" is not accepted by this chain"};
   }
   if (spec.compute().compute_version() != tx.params.compute_version()) {
     return Verdict{TxCode::kBadComputeSpec, "compute_version " + std::to_string(spec.compute().compute_version()) +
                                                 ", the chain computes version " + std::to_string(tx.params.compute_version())};
   }
-  auto built = compute_job_of(spec);
+  auto program = program_of(spec);
+  if (!program.is_ok()) return Verdict{TxCode::kBadComputeSpec, program.status().message()};
+  if (program.value() && !std::binary_search(kernels.begin(), kernels.end(), std::string(kVmCapability))) {
+    return Verdict{TxCode::kKernelNotAccepted, "kernel \"vm\" (programs) is not accepted by this chain"};
+  }
+  auto built = build_compute_job(spec, program.value());
   if (!built.is_ok()) return Verdict{TxCode::kBadComputeSpec, built.status().message()};
   job = std::move(built).value();
+  if (program.value()) {
+    const Verdict gas_ok = check_gas(tx, spec, *program.value(), job.samples);
+    if (gas_ok.code != TxCode::kOk) return gas_ok;
+  }
   const size_t bound = reveal_bytes_bound(job);
   if (bound > tx.params.max_tally_bytes_per_unit()) {
     return Verdict{TxCode::kTallyTooLarge, "a unit's result needs up to " + std::to_string(bound) +
@@ -259,6 +325,9 @@ Status check_job_tx_fields(const hpchain::v1::TxBody& b) {
       const auto& spec = b.job_submit().spec();
       if (!spec.has_compute() || spec.compute().kernel().empty()) return Status::invalid_argument("the job names no kernel");
       if (spec.compute().params_size() > 64) return Status::invalid_argument("at most 64 parameters");
+      if (spec.program().size() > vm::kMaxProgramBytes) {
+        return Status::invalid_argument("spec.program: at most " + std::to_string(vm::kMaxProgramBytes) + " bytes");
+      }
       if (spec.input_blobs_size() > 16) return Status::invalid_argument("at most 16 input blobs");
       for (const auto& blob : spec.input_blobs()) HPC_TRY(check_32(blob, "input blob hash"));
       return Status::ok();

@@ -10,6 +10,7 @@
 #include "hpchain/v1/jobs.pb.h"
 #include "ledger/assignment.h"
 #include "ledger/execute.h"
+#include "vm/verifier.h"
 
 namespace hpchain::ledger {
 
@@ -72,7 +73,18 @@ Hash32 job_id(const Address& submitter, uint64_t nonce, const Hash32& spec_id);
 // A commitment: SHA-256(unit digest ‖ worker consensus key ‖ salt).
 Hash32 unit_commitment(const Hash32& unit_digest, ByteSpan worker_key, ByteSpan salt);
 
-// The compute job a record's spec describes (kernels of this build).
+// The capability a worker declares for VM programs: accepted_kernels
+// holds it to accept every verified program, and a worker's rate for it
+// makes the worker eligible for program jobs.
+inline constexpr std::string_view kVmCapability = "vm";
+// The capability that runs `kernel`: kVmCapability for a program's kernel
+// (vm_<id>), the kernel itself otherwise.
+std::string capability_of(const std::string& kernel);
+
+// The job's VM program, decoded and verified; nullptr when it has none.
+Result<std::shared_ptr<const vm::VerifiedProgram>> program_of(const hpchain::v1::JobSpec& spec);
+// The compute job a record's spec describes: the native kernels of this
+// build, plus the job's own program when it carries one.
 Result<compute::JobSpec> compute_job_of(const hpchain::v1::JobSpec& spec);
 
 // Typed access to job records; absent ones are nullopt.

@@ -19,7 +19,8 @@ std::string_view tx_code_name(TxCode code) {
       "kernel_not_accepted", "bad_compute_spec", "bad_job_mode", "tally_too_large", "too_few_workers",
       "budget_too_low", "bad_deadline", "unknown_job", "not_submitter", "job_started", "not_assigned",
       "commit_closed", "already_committed", "reveal_closed", "already_revealed", "reveal_mismatch", "bad_unit_result",
-      "not_voter", "beacon_wrong_round", "beacon_repeat", "beacon_mismatch"};
+      "not_voter", "beacon_wrong_round", "beacon_repeat", "beacon_mismatch",
+      "gas_over_limit"};
   return kNames[static_cast<int>(code)];
 }
 

@@ -80,8 +80,10 @@ enum class TxCode : uint8_t {
   kBeaconWrongRound,
   kBeaconRepeat,
   kBeaconMismatch,
+  // Jobs, added with the kernel VM (appended: codes keep their numbers).
+  kGasOverLimit,
 };
-inline constexpr int kTxCodeCount = static_cast<int>(TxCode::kBeaconMismatch) + 1;
+inline constexpr int kTxCodeCount = static_cast<int>(TxCode::kGasOverLimit) + 1;
 std::string_view tx_code_name(TxCode code);
 inline bool is_skipped(TxCode c) { return c >= TxCode::kBadNonce && c <= TxCode::kMalformed; }
 

@@ -10,6 +10,9 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <set>
+
 #include "compute/cpu_backend.h"
 #include "compute/planner.h"
 #include "compute/spec.h"
@@ -95,7 +98,9 @@ struct JobChain : Chain {
   compute::UnitResult result(const Hash32& id, uint32_t u, std::optional<uint64_t> lie_seed = std::nullopt) {
     const v1::JobRecord j = job(id);
     const compute::JobSpec real = compute_job_of(j.spec()).value();
-    const compute::JobSpec run = lie_seed ? compute::make_job("pi", {}, real.samples, *lie_seed).value() : real;
+    v1::JobSpec lie = j.spec();
+    if (lie_seed) lie.mutable_compute()->set_seed(*lie_seed);
+    const compute::JobSpec run = lie_seed ? compute_job_of(lie).value() : real;
     const auto range = compute::unit_range(real.samples, j.spec().replicated().units(), u);
     return compute::make_unit_result(real, id, cpu->run(run, range, nullptr).value());
   }
@@ -127,5 +132,29 @@ struct JobChain : Chain {
     });
   }
 };
+
+// Every live replica of every unit commits and then reveals; `lies` maps a
+// worker to the seed it lies with.
+inline void commit_all(JobChain& c, const Hash32& id, const std::map<int, uint64_t>& lies = {}) {
+  std::vector<VerifiedTx> txs;
+  for (uint32_t u = 0; u < c.job(id).spec().replicated().units(); ++u) {
+    for (int w : c.workers_in(id, u, v1::REPLICA_ASSIGNED)) {
+      auto lie = lies.find(w);
+      txs.push_back(c.commit_tx(w, id, u, c.result(id, u, lie == lies.end() ? std::nullopt : std::optional(lie->second))));
+    }
+  }
+  for (const auto& o : c.block(txs)) ASSERT_EQ(o.code, TxCode::kOk) << o.detail;
+}
+inline void reveal_all(JobChain& c, const Hash32& id, const std::map<int, uint64_t>& lies = {}, std::set<int> silent = {}) {
+  std::vector<VerifiedTx> txs;
+  for (uint32_t u = 0; u < c.job(id).spec().replicated().units(); ++u) {
+    for (int w : c.workers_in(id, u, v1::REPLICA_COMMITTED)) {
+      if (silent.count(w)) continue;
+      auto lie = lies.find(w);
+      txs.push_back(c.reveal_tx(w, id, u, c.result(id, u, lie == lies.end() ? std::nullopt : std::optional(lie->second))));
+    }
+  }
+  for (const auto& o : c.block(txs)) ASSERT_EQ(o.code, TxCode::kOk) << o.detail;
+}
 
 }  // namespace hpchain::ledger::testing

@@ -15,30 +15,6 @@ using namespace testing;  // NOLINT: the fixture's helpers
 
 class Jobs : public ::testing::TestWithParam<StoreKind> {};
 
-// Every live replica of every unit commits and then reveals; `lies` maps a
-// worker to the seed it lies with.
-void commit_all(JobChain& c, const Hash32& id, const std::map<int, uint64_t>& lies = {}) {
-  std::vector<VerifiedTx> txs;
-  for (uint32_t u = 0; u < c.job(id).spec().replicated().units(); ++u) {
-    for (int w : c.workers_in(id, u, v1::REPLICA_ASSIGNED)) {
-      auto lie = lies.find(w);
-      txs.push_back(c.commit_tx(w, id, u, c.result(id, u, lie == lies.end() ? std::nullopt : std::optional(lie->second))));
-    }
-  }
-  for (const auto& o : c.block(txs)) ASSERT_EQ(o.code, TxCode::kOk) << o.detail;
-}
-void reveal_all(JobChain& c, const Hash32& id, const std::map<int, uint64_t>& lies = {}, std::set<int> silent = {}) {
-  std::vector<VerifiedTx> txs;
-  for (uint32_t u = 0; u < c.job(id).spec().replicated().units(); ++u) {
-    for (int w : c.workers_in(id, u, v1::REPLICA_COMMITTED)) {
-      if (silent.count(w)) continue;
-      auto lie = lies.find(w);
-      txs.push_back(c.reveal_tx(w, id, u, c.result(id, u, lie == lies.end() ? std::nullopt : std::optional(lie->second))));
-    }
-  }
-  for (const auto& o : c.block(txs)) ASSERT_EQ(o.code, TxCode::kOk) << o.detail;
-}
-
 TEST_P(Jobs, AnHonestReplicatedJobIsAcceptedWithTheSingleMachineDigestAndPaysItsWorkers) {
   JobChain c(GetParam(), 3, 6);
   const uint64_t before = c.account(1).balance();
