@@ -55,7 +55,18 @@ struct ProgramView {
   // Samples start here, `initial` being the frame after code[0, start): the
   // invariant prefix (invariant_prefix) run once, not per sample.
   uint32_t start = 0;
+  // Optional (CPU runner): the registers code[start, code_size) writes.
+  // When set, run_sample resets only these from `initial`, and the caller
+  // has filled the frame from `initial` once: every other register still
+  // holds its initial value, as nothing writes it.
+  const uint8_t* written = nullptr;
+  uint32_t written_count = 0;
 };
+
+// Whether the op writes register a (the verifier has typed it).
+HPC_HD inline bool writes_a(Op op) {
+  return op != Op::kTally && op != Op::kCount && op != Op::kHist && op != Op::kEndLoop && op != Op::kOpCount;
+}
 
 // The length of the program's leading run of instructions that depend on
 // nothing but parameters and constants (no draw, output or loop): every
@@ -184,7 +195,11 @@ template <class TallyT>
 HPC_HD void run_sample(const ProgramView& view, Value* frame, PhiloxKey key, uint64_t index, uint32_t stream,
                        TallyT& tally) {
   using namespace interp_detail;
-  for (uint32_t r = 0; r < view.registers; ++r) frame[r] = view.initial[r];
+  if (view.written == nullptr) {
+    for (uint32_t r = 0; r < view.registers; ++r) frame[r] = view.initial[r];
+  } else {
+    for (uint32_t k = 0; k < view.written_count; ++k) frame[view.written[k]] = view.initial[view.written[k]];
+  }
   Draws draws{key, index, stream};
   LoopState loops[kMaxLoopDepth];
   int depth = 0;

@@ -1,5 +1,7 @@
 #include "vm/kernel.h"
 
+#include <algorithm>
+
 #include "compute/kernels/result_math.h"
 #include "compute/math/dmath.h"
 #include "compute/spec.h"
@@ -30,7 +32,15 @@ void run_cpu(const compute::KernelInstance& instance, compute::PhiloxKey key, ui
   run_invariant(view, start.data(), 0, args.prefix);
   view.initial = start.data();
   view.start = args.prefix;
-  std::vector<Value> frame(view.registers);
+  std::vector<uint8_t> written;  // sorted, each once
+  for (uint32_t pc = view.start; pc < view.code_size; ++pc) {
+    if (writes_a(view.code[pc].op)) written.push_back(view.code[pc].a);
+  }
+  std::sort(written.begin(), written.end());
+  written.erase(std::unique(written.begin(), written.end()), written.end());
+  view.written = written.data();
+  view.written_count = static_cast<uint32_t>(written.size());
+  std::vector<Value> frame(start);
   {
     compute::StagedTally<PointTally> tally(into);
     for (uint64_t i = begin; i < end; ++i) run_sample(view, frame.data(), key, i, stream, tally);
