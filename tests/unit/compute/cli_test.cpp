@@ -17,29 +17,19 @@
 #include "compute/cpu_backend.h"
 #include "compute/planner.h"
 #include "test_support.h"
+#include "tests/common/run_command.h"
 #include "tests/common/temp_dir.h"
 #include "tools/compute/cli_args.h"
 
 namespace hpchain::compute {
 namespace {
 
-struct Outcome {
-  int exit_code;
-  std::string out;
-};
-
 // Runs the binary with `arguments` (shell words), capturing stdout; stderr
 // goes to /dev/null.
+using Outcome = hpchain::testing::CommandOutcome;
+
 Outcome run_cli(const std::string& arguments) {
-  const std::string command = std::string(HPCHAIN_COMPUTE_CLI) + " " + arguments + " 2>/dev/null";
-  FILE* pipe = popen(command.c_str(), "r");
-  EXPECT_NE(pipe, nullptr);
-  std::string out;
-  std::array<char, 4096> buffer;
-  size_t n = 0;
-  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) out.append(buffer.data(), n);
-  const int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+  return hpchain::testing::run_command(std::string(HPCHAIN_COMPUTE_CLI) + " " + arguments + " 2>/dev/null");
 }
 
 // Starts the binary with `args`, samples its resident memory for `seconds`,

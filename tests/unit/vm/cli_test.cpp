@@ -3,15 +3,12 @@
 // --program FILE (source or bytecode) and agree with the library; every
 // shipped example runs; a broken source is refused with LINE:COLUMN.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
-
-#include <array>
-#include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "compute/cpu_backend.h"
 #include "compute/planner.h"
+#include "tests/common/run_command.h"
 #include "tests/common/temp_dir.h"
 #include "tests/unit/vm/vm_test_util.h"
 #include "vm/kernel.h"
@@ -19,21 +16,9 @@
 namespace hpchain::vm {
 namespace {
 
-struct Outcome {
-  int exit_code;
-  std::string out;  // stdout and stderr together
-};
-
-Outcome run_cli(const std::string& arguments) {
-  const std::string command = std::string(HPCHAIN_COMPUTE_CLI) + " " + arguments + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  EXPECT_NE(pipe, nullptr);
-  std::string out;
-  std::array<char, 4096> buffer;
-  size_t n = 0;
-  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) out.append(buffer.data(), n);
-  const int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+// stdout and stderr together.
+hpchain::testing::CommandOutcome run_cli(const std::string& arguments) {
+  return hpchain::testing::run_command(std::string(HPCHAIN_COMPUTE_CLI) + " " + arguments + " 2>&1");
 }
 
 std::string example_path(const std::string& name) { return std::string(HPCHAIN_SOURCE_DIR) + "/vm/examples/" + name; }
