@@ -44,6 +44,13 @@ struct ChainParams {
   uint64_t job_unit_price_min = 100;
   uint64_t job_deadline_blocks_max = 100'000;
   uint64_t worker_slash_ppm = 100'000;
+  // Partitioned mode: spot-checks and disputes (docs/jobs.md).
+  uint64_t spot_check_floor_ppm = 50'000;
+  uint64_t spot_check_new_ppm = 250'000;
+  uint64_t spot_check_halving_units = 10;
+  uint64_t dispute_leaf_samples = 64;
+  uint64_t dispute_round_blocks = 5;
+  uint64_t worker_jail_blocks = 1'000;
   std::vector<std::string> accepted_kernels = {"eemumu", "european_option", "param_scan", "pi", "vm"};
   uint32_t compute_version = 4;  // compute::kComputeVersion (genesis cannot include compute; genesis_state checks)
   friend bool operator==(const ChainParams&, const ChainParams&) = default;

@@ -162,6 +162,12 @@ std::span<const NumericParam> numeric_params() {
       {"job_unit_price_min", &P::job_unit_price_min, 0, uint64_t{1} << 40},
       {"job_deadline_blocks_max", &P::job_deadline_blocks_max, 1, 10'000'000},
       {"worker_slash_ppm", &P::worker_slash_ppm, 0, 1'000'000},
+      {"spot_check_floor_ppm", &P::spot_check_floor_ppm, 0, 1'000'000},
+      {"spot_check_new_ppm", &P::spot_check_new_ppm, 0, 1'000'000},
+      {"spot_check_halving_units", &P::spot_check_halving_units, 1, 1'000'000},
+      {"dispute_leaf_samples", &P::dispute_leaf_samples, 1, 65'536},
+      {"dispute_round_blocks", &P::dispute_round_blocks, 1, 10'000},
+      {"worker_jail_blocks", &P::worker_jail_blocks, 0, 10'000'000},
   };
   return kParams;
 }

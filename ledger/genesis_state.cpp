@@ -227,7 +227,8 @@ Status check_tx_fields(const VerifiedTx& tx) {
     case TxBody::kJobCancel:
     case TxBody::kResultCommit:
     case TxBody::kResultReveal:
-    case TxBody::kBeaconReveal: return check_job_tx_fields(b);
+    case TxBody::kBeaconReveal:
+    case TxBody::kDisputeSplit: return check_job_tx_fields(b);
     case TxBody::KIND_NOT_SET: break;
   }
   return Status::invalid_argument("transaction has no kind");

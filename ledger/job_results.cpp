@@ -16,15 +16,24 @@ using hpchain::v1::JobRecord;
 using hpchain::v1::Replica;
 using hpchain::v1::UnitRecord;
 
-namespace {
-
-// The worker entry the sender operates.
-Result<Verdict> check_worker(const TxContext& tx, const std::string& worker) {
+Result<Verdict> check_worker_operator(const TxContext& tx, const std::string& worker) {
   HPC_ASSIGN_OR_RETURN(auto v, tx.view.get_record<hpchain::v1::Validator>(keys::validator(as_bytes(worker))));
   if (!v) return Verdict{TxCode::kUnknownValidator, "no registry entry for the worker key"};
   if (v->operator_() != bytes_of(tx.sender)) return Verdict{TxCode::kNotOperator, "the signer is not the worker's operator"};
   return Verdict::ok();
 }
+
+Status count_action(TxContext& tx, JobRecord& job, const Hash32& id) {
+  HPC_ASSERT(job.pending() > 0);
+  job.set_pending(job.pending() - 1);
+  if (job.pending() == 0 && job.phase_end() != tx.block.height) {
+    job.set_phase_end(tx.block.height);
+    HPC_TRY(add_to_id_list(tx.view, keys::jobs_due(tx.block.height), id));
+  }
+  return Status::ok();
+}
+
+namespace {
 
 std::string where(const Hash32& id, uint32_t unit) { return "job " + id.hex() + " unit " + std::to_string(unit); }
 
@@ -49,18 +58,6 @@ Result<Verdict> find_replica(const UnitRecord& unit, const std::string& worker, 
   return Verdict{TxCode::kNotAssigned, at + ": not assigned to this worker"};
 }
 
-// When the last pending replica of a phase acts, the phase closes at the
-// end of this block instead of waiting for its deadline.
-Status count_action(TxContext& tx, JobRecord& job, const Hash32& id) {
-  HPC_ASSERT(job.pending() > 0);
-  job.set_pending(job.pending() - 1);
-  if (job.pending() == 0 && job.phase_end() != tx.block.height) {
-    job.set_phase_end(tx.block.height);
-    HPC_TRY(add_to_id_list(tx.view, keys::jobs_due(tx.block.height), id));
-  }
-  return Status::ok();
-}
-
 // Where a commit or reveal lands: the job, the unit and the worker's
 // replica in state `wanted`, with the job in one of `phases`; otherwise
 // the verdict why not (`closed` when the job is in another phase).
@@ -81,7 +78,7 @@ Result<Verdict> locate(const TxContext& tx, const std::string& job_id, uint32_t 
   if (std::find(phases.begin(), phases.end(), job->state()) == phases.end()) {
     return Verdict{closed, t.at + ": the job is " + hpchain::v1::JobState_Name(job->state())};
   }
-  if (unit_index >= job->spec().replicated().units()) return Verdict{TxCode::kNotAssigned, t.at + ": no such unit"};
+  if (unit_index >= mode_of(job->spec()).units) return Verdict{TxCode::kNotAssigned, t.at + ": no such unit"};
   t.job = std::move(*job);
   HPC_ASSIGN_OR_RETURN(t.unit, load_unit(tx.view, t.id, unit_index));
   return find_replica(t.unit, worker, wanted, t.at, t.index);
@@ -114,7 +111,7 @@ Result<Verdict> check_revealed_unit(const compute::JobSpec& job, const JobRecord
   if (!decoded.is_ok()) return Verdict{TxCode::kBadUnitResult, decoded.status().message()};
   unit = std::move(decoded).value();
   if (auto s = compute::check_unit(job, id, unit); !s.is_ok()) return Verdict{TxCode::kBadUnitResult, s.message()};
-  const compute::SampleRange want = compute::unit_range(job.samples, record.spec().replicated().units(), unit_index);
+  const compute::SampleRange want = compute::unit_range(job.samples, mode_of(record.spec()).units, unit_index);
   if (unit.partial.covered.size() != 1 || !(unit.partial.covered[0] == want)) {
     return Verdict{TxCode::kBadUnitResult, "the result does not cover exactly samples [" + std::to_string(want.begin) + ", " +
                                                std::to_string(want.end) + ") of unit " + std::to_string(unit_index)};
@@ -155,7 +152,7 @@ Result<Verdict> reveal_one(TxContext& tx, const std::string& worker, const hpcha
 }  // namespace
 
 Result<Verdict> execute_result_commit(TxContext& tx, const hpchain::v1::ResultCommit& c) {
-  HPC_ASSIGN_OR_RETURN(Verdict worker_ok, check_worker(tx, c.worker()));
+  HPC_ASSIGN_OR_RETURN(Verdict worker_ok, check_worker_operator(tx, c.worker()));
   if (worker_ok.code != TxCode::kOk) return worker_ok;
   for (const auto& entry : c.commitments()) {
     HPC_ASSIGN_OR_RETURN(Verdict v, commit_one(tx, c.worker(), entry));
@@ -165,7 +162,7 @@ Result<Verdict> execute_result_commit(TxContext& tx, const hpchain::v1::ResultCo
 }
 
 Result<Verdict> execute_result_reveal(TxContext& tx, const hpchain::v1::ResultReveal& r) {
-  HPC_ASSIGN_OR_RETURN(Verdict worker_ok, check_worker(tx, r.worker()));
+  HPC_ASSIGN_OR_RETURN(Verdict worker_ok, check_worker_operator(tx, r.worker()));
   if (worker_ok.code != TxCode::kOk) return worker_ok;
   std::map<Hash32, compute::JobSpec> jobs;  // each job built once per transaction
   for (const auto& entry : r.reveals()) {

@@ -70,6 +70,11 @@ Result<compute::JobSpec> compute_job_of(const hpchain::v1::JobSpec& spec) {
   return build_compute_job(spec, program);
 }
 
+ModeShape mode_of(const hpchain::v1::JobSpec& spec) {
+  if (spec.has_partitioned()) return {spec.partitioned().units(), 1, 1, true};
+  return {spec.replicated().units(), spec.replicated().replicas(), spec.replicated().quorum(), false};
+}
+
 std::string capability_of(const std::string& kernel) {
   return vm::is_program_kernel_name(kernel) ? std::string(kVmCapability) : kernel;
 }
@@ -90,6 +95,19 @@ Status add_to_id_list(StateView& view, const Bytes& key, const Hash32& id) {
   const std::string entry(id.bytes.begin(), id.bytes.end());
   if (std::find(updated.ids().begin(), updated.ids().end(), entry) == updated.ids().end()) updated.add_ids(entry);
   view.put_record(key, updated);
+  return Status::ok();
+}
+
+Status remove_from_id_list(StateView& view, const Bytes& key, const Hash32& id) {
+  HPC_ASSIGN_OR_RETURN(auto list, view.get_record<hpchain::v1::JobIdList>(key));
+  if (!list) return Status::ok();
+  const std::string entry(id.bytes.begin(), id.bytes.end());
+  hpchain::v1::JobIdList kept;
+  for (const auto& e : list->ids()) {
+    if (e != entry) kept.add_ids(e);
+  }
+  if (kept.ids_size() == 0) view.erase(key);
+  else view.put_record(key, kept);
   return Status::ok();
 }
 
@@ -138,12 +156,16 @@ size_t reveal_bytes_bound(const compute::JobSpec& job) {
 }
 
 Result<Verdict> check_mode(const hpchain::v1::JobSpec& spec, const hpchain::v1::Params& params) {
-  if (!spec.has_replicated()) return Verdict{TxCode::kBadJobMode, "the job names no mode (replicated)"};
-  const auto& m = spec.replicated();
+  if (spec.mode_case() == hpchain::v1::JobSpec::MODE_NOT_SET) {
+    return Verdict{TxCode::kBadJobMode, "the job names no mode (replicated or partitioned)"};
+  }
+  const ModeShape shape = mode_of(spec);
   const uint64_t units_max = std::min<uint64_t>(params.job_units_max(), spec.compute().samples());
-  if (m.units() < 1 || m.units() > units_max) {
+  if (shape.units < 1 || shape.units > units_max) {
     return Verdict{TxCode::kBadJobMode, "units must be 1 to " + std::to_string(units_max)};
   }
+  if (shape.partitioned) return Verdict::ok();
+  const auto& m = spec.replicated();
   if (m.replicas() < 1 || m.replicas() > params.job_replicas_max()) {
     return Verdict{TxCode::kBadJobMode, "replicas must be 1 to " + std::to_string(params.job_replicas_max())};
   }
@@ -162,7 +184,7 @@ Result<Verdict> check_economics(const TxContext& tx, const hpchain::v1::JobSpec&
   }
   // Every replica the job may ever need (escalation up to the cap) is paid
   // for at least the minimum price.
-  const auto slots = static_cast<Uint128>(spec.replicated().units()) * p.job_replicas_max();
+  const auto slots = static_cast<Uint128>(mode_of(spec).units) * p.job_replicas_max();
   if (static_cast<Uint128>(spec.budget()) < slots * p.job_unit_price_min()) {
     return Verdict{TxCode::kBudgetTooLow, "budget " + std::to_string(spec.budget()) + " is below units × job_replicas_max × " +
                                               "job_unit_price_min = " +
@@ -238,10 +260,13 @@ Result<Verdict> execute_job_submit(TxContext& tx, const hpchain::v1::JobSubmit& 
   HPC_ASSIGN_OR_RETURN(Verdict money_ok, check_economics(tx, spec));
   if (money_ok.code != TxCode::kOk) return money_ok;
   HPC_ASSIGN_OR_RETURN(auto workers, eligible_workers(tx.view, job.descriptor->info.name, tx.block.height));
-  if (workers.size() < spec.replicated().replicas()) {
+  // Partitioned mode needs two: a unit's worker and a checker.
+  const ModeShape shape = mode_of(spec);
+  const uint32_t needed = shape.partitioned ? 2 : shape.replicas;
+  if (workers.size() < needed) {
     return Verdict{TxCode::kTooFewWorkers, std::to_string(workers.size()) + " eligible workers for kernel \"" +
-                                               job.descriptor->info.name + "\", " +
-                                               std::to_string(spec.replicated().replicas()) + " replicas asked"};
+                                               job.descriptor->info.name + "\", " + std::to_string(needed) +
+                                               (shape.partitioned ? " needed (a worker and a checker)" : " replicas asked")};
   }
   submitter.set_balance(submitter.balance() - spec.budget());
   tx.view.put_record(keys::account(tx.sender), submitter);
@@ -259,8 +284,8 @@ Result<Verdict> execute_job_submit(TxContext& tx, const hpchain::v1::JobSubmit& 
   // Drawn from the output of the round after this one: it does not exist yet.
   record.set_assign_round(beacon.round() + 1);
   record.set_escrow(spec.budget());
-  record.set_replica_price(spec.budget() / (uint64_t{spec.replicated().units()} * tx.params.job_replicas_max()));
-  record.set_units_open(spec.replicated().units());
+  record.set_replica_price(spec.budget() / (uint64_t{shape.units} * tx.params.job_replicas_max()));
+  record.set_units_open(shape.units);
   HPC_ASSIGN_OR_RETURN(auto existing, load_job(tx.view, id));
   HPC_ASSERT(!existing.has_value());  // the nonce makes the id new
   tx.view.put_record(keys::job(id), record);
@@ -346,6 +371,13 @@ Status check_job_tx_fields(const hpchain::v1::TxBody& b) {
         HPC_TRY(check_32(r.salt(), "salt"));
         if (!r.has_result()) return Status::invalid_argument("a reveal carries its unit result");
       }
+      return Status::ok();
+    }
+    case TxBody::kDisputeSplit: {
+      const auto& d = b.dispute_split();
+      HPC_TRY(check_key_field(d.worker(), "worker"));
+      HPC_TRY(check_32(d.job_id(), "job_id"));
+      if (!d.has_left() || !d.has_right()) return Status::invalid_argument("a split carries both halves");
       return Status::ok();
     }
     case TxBody::kBeaconReveal: {

@@ -53,6 +53,8 @@ Result<Verdict> execute_job_submit(TxContext& tx, const hpchain::v1::JobSubmit& 
 Result<Verdict> execute_job_cancel(TxContext& tx, const hpchain::v1::JobCancel& c);
 Result<Verdict> execute_result_commit(TxContext& tx, const hpchain::v1::ResultCommit& c);
 Result<Verdict> execute_result_reveal(TxContext& tx, const hpchain::v1::ResultReveal& r);
+// A party's halves in a dispute (job_disputes.cpp).
+Result<Verdict> execute_dispute_split(TxContext& tx, const hpchain::v1::DisputeSplit& d);
 
 // The stateless checks of the job transactions (sizes, counts, ids).
 Status check_job_tx_fields(const hpchain::v1::TxBody& body);
@@ -73,6 +75,32 @@ Hash32 job_id(const Address& submitter, uint64_t nonce, const Hash32& spec_id);
 // A commitment: SHA-256(unit digest ‖ worker consensus key ‖ salt).
 Hash32 unit_commitment(const Hash32& unit_digest, ByteSpan worker_key, ByteSpan salt);
 
+// The shape of a job's mode: its units, the replicas each unit gets at
+// assignment and the quorum that verifies one. Partitioned mode is one
+// worker a unit (its checkers come later, from the spot-check draw).
+struct ModeShape {
+  uint32_t units = 0;
+  uint32_t replicas = 0;
+  uint32_t quorum = 0;
+  bool partitioned = false;
+};
+ModeShape mode_of(const hpchain::v1::JobSpec& spec);
+
+// The registry entry of `worker`, operated by the sender; else why not.
+Result<Verdict> check_worker_operator(const TxContext& tx, const std::string& worker);
+// One of the replicas a phase waits for has acted (job.pending): when it
+// was the last, the phase closes at the end of this block.
+Status count_action(TxContext& tx, hpchain::v1::JobRecord& job, const Hash32& id);
+
+// Partitioned mode's check rate of a worker with `clean_checks` passed
+// spot-checks, in ppm: max(floor, new × h / (h + clean_checks)), h being
+// spot_check_halving_units (docs/jobs.md, "Check rate").
+uint64_t check_rate_ppm(const hpchain::v1::Params& params, uint64_t clean_checks);
+// Whether unit `unit` of the job is in the spot-check set drawn from
+// `beacon` at rate `rate_ppm`: the first 8 bytes of SHA-256("hpchain
+// spot-check v1" ‖ beacon ‖ job id ‖ be32 unit), big-endian, mod 10^6.
+bool in_check_set(const Hash32& beacon, const Hash32& job_id, uint32_t unit, uint64_t rate_ppm);
+
 // The capability a worker declares for VM programs: accepted_kernels
 // holds it to accept every verified program, and a worker's rate for it
 // makes the worker eligible for program jobs.
@@ -92,6 +120,8 @@ Result<std::optional<hpchain::v1::JobRecord>> load_job(const StateView& view, co
 Result<hpchain::v1::UnitRecord> load_unit(const StateView& view, const Hash32& id, uint32_t unit);
 Hash32 hash_of(const std::string& bytes);  // 32 bytes (checked before)
 Status add_to_id_list(StateView& view, const Bytes& key, const Hash32& id);
+// Removes `id` from the list (the key goes when the list empties).
+Status remove_from_id_list(StateView& view, const Bytes& key, const Hash32& id);
 // An event for a job's transition: job_state{job, state, height}.
 void job_event(std::vector<Event>& events, const hpchain::v1::JobRecord& job, uint64_t height);
 

@@ -20,7 +20,7 @@ std::string_view tx_code_name(TxCode code) {
       "budget_too_low", "bad_deadline", "unknown_job", "not_submitter", "job_started", "not_assigned",
       "commit_closed", "already_committed", "reveal_closed", "already_revealed", "reveal_mismatch", "bad_unit_result",
       "not_voter", "beacon_wrong_round", "beacon_repeat", "beacon_mismatch",
-      "gas_over_limit"};
+      "gas_over_limit", "not_in_dispute", "wrong_dispute_round", "split_already_posted", "bad_split"};
   return kNames[static_cast<int>(code)];
 }
 
@@ -45,6 +45,7 @@ Result<Verdict> dispatch(TxContext& tx, const TxBody& body) {
     case TxBody::kResultCommit: return execute_result_commit(tx, body.result_commit());
     case TxBody::kResultReveal: return execute_result_reveal(tx, body.result_reveal());
     case TxBody::kBeaconReveal: return execute_beacon_reveal(tx, body.beacon_reveal());
+    case TxBody::kDisputeSplit: return execute_dispute_split(tx, body.dispute_split());
     case TxBody::KIND_NOT_SET: break;
   }
   HPC_ASSERT(false);  // decode_and_verify_tx refuses a body without a kind

@@ -82,8 +82,13 @@ enum class TxCode : uint8_t {
   kBeaconMismatch,
   // Jobs, added with the kernel VM (appended: codes keep their numbers).
   kGasOverLimit,
+  // Disputes (partitioned mode).
+  kNotInDispute,
+  kWrongDisputeRound,
+  kSplitAlreadyPosted,
+  kBadSplit,
 };
-inline constexpr int kTxCodeCount = static_cast<int>(TxCode::kGasOverLimit) + 1;
+inline constexpr int kTxCodeCount = static_cast<int>(TxCode::kBadSplit) + 1;
 std::string_view tx_code_name(TxCode code);
 inline bool is_skipped(TxCode c) { return c >= TxCode::kBadNonce && c <= TxCode::kMalformed; }
 

@@ -43,6 +43,7 @@ Bytes job_result(const Hash32& id) { return prefixed("jresult/", id.span()); }
 Bytes jobs_due(uint64_t height) { return prefixed_be64("jdue/", height); }
 Bytes assign_due(uint64_t beacon_round) { return prefixed_be64("adue/", beacon_round); }
 Bytes beacon_output(uint64_t round) { return prefixed_be64("bout/", round); }
+Bytes worker_jobs(ByteSpan consensus_key) { return prefixed("wjobs/", consensus_key); }
 }  // namespace keys
 
 Status parse_record_bytes(const Bytes& key, ByteSpan bytes, google::protobuf::Message& out) {

@@ -30,6 +30,7 @@ Bytes job_result(const Hash32& id);                        // "jresult/" ‖ 32 
 Bytes jobs_due(uint64_t height);                           // "jdue/" ‖ be64
 Bytes assign_due(uint64_t beacon_round);                   // "adue/" ‖ be64
 Bytes beacon_output(uint64_t round);                       // "bout/" ‖ be64
+Bytes worker_jobs(ByteSpan consensus_key);                 // "wjobs/" ‖ 33 bytes
 inline constexpr std::string_view kBeacon = "beacon";
 inline constexpr std::string_view kParams = "params";
 inline constexpr std::string_view kConsensusSet = "consensus-set";
