@@ -97,11 +97,17 @@ struct JobChain : Chain {
   // The unit's result, honest (the job's own seed) or wrong (`lie_seed`).
   compute::UnitResult result(const Hash32& id, uint32_t u, std::optional<uint64_t> lie_seed = std::nullopt) {
     const v1::JobRecord j = job(id);
+    const auto range = compute::unit_range(j.spec().compute().samples(), mode_of(j.spec()).units, u);
+    return range_result(id, range, lie_seed);
+  }
+  // The result of any range of the job's samples, honest or wrong.
+  compute::UnitResult range_result(const Hash32& id, compute::SampleRange range,
+                                   std::optional<uint64_t> lie_seed = std::nullopt) {
+    const v1::JobRecord j = job(id);
     const compute::JobSpec real = compute_job_of(j.spec()).value();
     v1::JobSpec lie = j.spec();
     if (lie_seed) lie.mutable_compute()->set_seed(*lie_seed);
     const compute::JobSpec run = lie_seed ? compute_job_of(lie).value() : real;
-    const auto range = compute::unit_range(real.samples, j.spec().replicated().units(), u);
     return compute::make_unit_result(real, id, cpu->run(run, range, nullptr).value());
   }
 
@@ -137,7 +143,7 @@ struct JobChain : Chain {
 // worker to the seed it lies with.
 inline void commit_all(JobChain& c, const Hash32& id, const std::map<int, uint64_t>& lies = {}) {
   std::vector<VerifiedTx> txs;
-  for (uint32_t u = 0; u < c.job(id).spec().replicated().units(); ++u) {
+  for (uint32_t u = 0; u < mode_of(c.job(id).spec()).units; ++u) {
     for (int w : c.workers_in(id, u, v1::REPLICA_ASSIGNED)) {
       auto lie = lies.find(w);
       txs.push_back(c.commit_tx(w, id, u, c.result(id, u, lie == lies.end() ? std::nullopt : std::optional(lie->second))));
@@ -147,7 +153,7 @@ inline void commit_all(JobChain& c, const Hash32& id, const std::map<int, uint64
 }
 inline void reveal_all(JobChain& c, const Hash32& id, const std::map<int, uint64_t>& lies = {}, std::set<int> silent = {}) {
   std::vector<VerifiedTx> txs;
-  for (uint32_t u = 0; u < c.job(id).spec().replicated().units(); ++u) {
+  for (uint32_t u = 0; u < mode_of(c.job(id).spec()).units; ++u) {
     for (int w : c.workers_in(id, u, v1::REPLICA_COMMITTED)) {
       if (silent.count(w)) continue;
       auto lie = lies.find(w);

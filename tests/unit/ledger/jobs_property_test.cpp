@@ -45,7 +45,7 @@ struct Driver {
     }
     const bool committing = job->state() == v1::JOB_ASSIGNED || job->state() == v1::JOB_COMMITTING;
     const bool revealing = job->state() == v1::JOB_REVEALING;
-    for (uint32_t u = 0; u < job->spec().replicated().units() && (committing || revealing); ++u) {
+    for (uint32_t u = 0; u < mode_of(job->spec()).units && (committing || revealing); ++u) {
       for (int w : c.workers_in(id, u, committing ? v1::REPLICA_ASSIGNED : v1::REPLICA_COMMITTED)) {
         if (!chance(40)) continue;  // not this block (some never act at all)
         if (committing) {
