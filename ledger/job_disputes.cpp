@@ -35,21 +35,26 @@ Replica* replica_of(UnitRecord& unit, const std::string& worker, bool checker) {
 }
 
 // Reopens each unit of `units` whose result rests on `worker` (its result
-// as the unit's worker, or its agreement as a checker): that replica is
-// rejected, and the unit runs again and is checked for sure. Units in
-// dispute finish their dispute. Returns how many reopened.
-uint32_t reopen_units_of(std::vector<UnitRecord>& units, const std::string& worker, hpchain::v1::JobRecord& job) {
+// as the unit's worker, its agreement as a checker, or its side of a
+// dispute, which ends unresolved, or work it has not revealed yet): that
+// replica is rejected, and the unit runs again and is checked for sure.
+// Returns how many reopened.
+Result<uint32_t> reopen_units_of(StateView& view, std::vector<UnitRecord>& units, const std::string& worker,
+                                 hpchain::v1::JobRecord& job) {
   uint32_t reopened = 0;
   for (auto& unit : units) {
-    if (unit.state() != hpchain::v1::UNIT_OPEN && unit.state() != hpchain::v1::UNIT_VERIFIED) continue;
+    if (unit.state() == hpchain::v1::UNIT_FAILED) continue;
     bool rests_on_worker = false;
     for (auto& r : *unit.mutable_replicas()) {
-      if (r.worker() != worker || r.state() != hpchain::v1::REPLICA_REVEALED) continue;
+      if (r.worker() != worker) continue;
+      if (is_live(r)) HPC_TRY(change_load(view, worker, -1));
+      else if (r.state() != hpchain::v1::REPLICA_REVEALED) continue;
       r.set_state(hpchain::v1::REPLICA_REJECTED);
       rests_on_worker = true;
     }
     if (!rests_on_worker) continue;
     if (unit.state() == hpchain::v1::UNIT_VERIFIED) job.set_units_open(job.units_open() + 1);
+    if (unit.state() == hpchain::v1::UNIT_DISPUTED) unit.clear_dispute();
     unit.set_state(hpchain::v1::UNIT_OPEN);
     unit.clear_accepted_digest();
     unit.set_checked(true);
@@ -70,14 +75,14 @@ Status backtrack(Step& s, std::vector<UnitRecord>& units, const std::string& wor
   for (const auto& raw : list->ids()) {
     const Hash32 id = hash_of(raw);
     if (id == s.id) {
-      reopen_units_of(units, worker, s.job);
+      HPC_TRY(reopen_units_of(s.view, units, worker, s.job).status());
       continue;
     }
     HPC_ASSIGN_OR_RETURN(auto job, load_job(s.view, id));
     if (!job || job->state() == hpchain::v1::JOB_ACCEPTED || job->state() == hpchain::v1::JOB_FAILED) continue;
     Step other{s.view, s.block, s.params, s.events, *job, id};
     HPC_ASSIGN_OR_RETURN(auto other_units, load_units(other));
-    const uint32_t reopened = reopen_units_of(other_units, worker, *job);
+    HPC_ASSIGN_OR_RETURN(const uint32_t reopened, reopen_units_of(s.view, other_units, worker, *job));
     if (reopened == 0) continue;
     s.events.push_back({"units_backtracked", {{"job", id.hex()}, {"worker", hex_encode(as_bytes(worker))},
                                               {"units", std::to_string(reopened)}}});

@@ -74,7 +74,9 @@ Status settle(Step& s, std::vector<UnitRecord>& units, hpchain::v1::JobState fin
         r.set_state(r.state() == hpchain::v1::REPLICA_ASSIGNED ? hpchain::v1::REPLICA_MISSED_COMMIT
                                                                : hpchain::v1::REPLICA_MISSED_REVEAL);
       }
-      if (r.state() == hpchain::v1::REPLICA_REJECTED) s.view.erase(keys::unit_data(s.id, unit.unit(), hash_of(r.digest())));
+      if (r.state() == hpchain::v1::REPLICA_REJECTED && !r.digest().empty()) {
+        s.view.erase(keys::unit_data(s.id, unit.unit(), hash_of(r.digest())));
+      }
       if (r.state() == hpchain::v1::REPLICA_REVEALED) {
         s.view.erase(keys::unit_data(s.id, unit.unit(), hash_of(r.digest())));
         if (unit.state() == hpchain::v1::UNIT_VERIFIED && r.digest() == unit.accepted_digest()) {

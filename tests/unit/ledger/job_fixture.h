@@ -137,6 +137,21 @@ struct JobChain : Chain {
       *e->mutable_result() = compute::unit_to_proto(r);
     });
   }
+  // Party w's split of the unit's dispute in its current round (or `round`).
+  VerifiedTx split_tx(int w, const Hash32& id, uint32_t u, std::optional<uint64_t> lie_seed,
+                      std::optional<uint32_t> round = std::nullopt) {
+    const v1::Dispute d = unit(id, u).dispute();
+    const uint64_t mid = d.begin() + (d.end() - d.begin()) / 2;
+    return tx(operator_of_worker(w), [&](v1::TxBody& b) {
+      auto* s = b.mutable_dispute_split();
+      s->set_worker(pub(worker_key(w)));
+      s->set_job_id(std::string(id.bytes.begin(), id.bytes.end()));
+      s->set_unit(u);
+      s->set_round(round.value_or(d.round()));
+      *s->mutable_left() = compute::unit_to_proto(range_result(id, {d.begin(), mid}, lie_seed));
+      *s->mutable_right() = compute::unit_to_proto(range_result(id, {mid, d.end()}, lie_seed));
+    });
+  }
 };
 
 // Every live replica of every unit commits and then reveals; `lies` maps a

@@ -67,22 +67,6 @@ void work_until_settled(JobChain& c, const Hash32& id, const std::map<int, uint6
   FAIL() << "the job is still " << v1::JobState_Name(c.job(id).state());
 }
 
-// Party w's split of the unit's dispute in its current round.
-VerifiedTx split_tx(JobChain& c, int w, const Hash32& id, uint32_t u, std::optional<uint64_t> lie_seed,
-                    std::optional<uint32_t> round = std::nullopt) {
-  const v1::Dispute d = c.unit(id, u).dispute();
-  const uint64_t mid = d.begin() + (d.end() - d.begin()) / 2;
-  return c.tx(operator_of_worker(w), [&](v1::TxBody& b) {
-    auto* s = b.mutable_dispute_split();
-    s->set_worker(pub(worker_key(w)));
-    s->set_job_id(std::string(id.bytes.begin(), id.bytes.end()));
-    s->set_unit(u);
-    s->set_round(round.value_or(d.round()));
-    *s->mutable_left() = compute::unit_to_proto(c.range_result(id, {d.begin(), mid}, lie_seed));
-    *s->mutable_right() = compute::unit_to_proto(c.range_result(id, {mid, d.end()}, lie_seed));
-  });
-}
-
 Hash32 single_run_digest(const JobChain& c, const Hash32& id) {
   const auto whole = compute_job_of(c.job(id).spec()).value();
   compute::CpuBackend cpu(1);
@@ -153,8 +137,8 @@ void dispute_to_one_sample(StoreKind kind, bool worker_lies) {
   const auto liar_stake = c.validator(worker_key(liar)).stake();
   int rounds = 0;
   while (c.job(*id).state() == v1::JOB_DISPUTING && rounds < 10) {
-    auto out = c.block({split_tx(c, worker, *id, 0, lies.count(worker) ? std::optional<uint64_t>(99) : std::nullopt),
-                        split_tx(c, checker, *id, 0, lies.count(checker) ? std::optional<uint64_t>(99) : std::nullopt)});
+    auto out = c.block({c.split_tx(worker, *id, 0, lies.count(worker) ? std::optional<uint64_t>(99) : std::nullopt),
+                        c.split_tx(checker, *id, 0, lies.count(checker) ? std::optional<uint64_t>(99) : std::nullopt)});
     for (const auto& o : out) ASSERT_EQ(o.code, TxCode::kOk) << o.detail;
     ++rounds;
   }
@@ -189,11 +173,11 @@ TEST_P(PartitionedJobs, APartyThatStopsAnsweringMidDisputeLoses) {
   commit_all(c, *id);
   reveal_all(c, *id);
   ASSERT_EQ(c.job(*id).state(), v1::JOB_DISPUTING);
-  c.block({split_tx(c, worker, *id, 0, 99), split_tx(c, checker, *id, 0, std::nullopt)});
+  c.block({c.split_tx(worker, *id, 0, 99), c.split_tx(checker, *id, 0, std::nullopt)});
   ASSERT_EQ(c.unit(*id, 0).dispute().round(), 2u);
   // Round 2: only the honest checker answers; the round runs out.
-  EXPECT_EQ(c.block({split_tx(c, checker, *id, 0, std::nullopt)})[0].code, TxCode::kOk);
-  const auto wrong_round = c.block({split_tx(c, checker, *id, 0, std::nullopt, 7)});
+  EXPECT_EQ(c.block({c.split_tx(checker, *id, 0, std::nullopt)})[0].code, TxCode::kOk);
+  const auto wrong_round = c.block({c.split_tx(checker, *id, 0, std::nullopt, 7)});
   EXPECT_EQ(wrong_round[0].code, TxCode::kWrongDisputeRound) << wrong_round[0].detail;
   c.run_until(*id, v1::JOB_PROVISIONAL, 10);
   EXPECT_EQ(c.validator(worker_key(worker)).status(), v1::VALIDATOR_JAILED);
@@ -241,9 +225,9 @@ TEST_P(PartitionedJobs, SplitsThatDoNotAddUpOrComeFromStrangersAreRefused) {
   ASSERT_EQ(c.job(*id).state(), v1::JOB_DISPUTING);
   int stranger = 0;
   while (stranger == worker || stranger == checker) ++stranger;
-  auto out = c.block({split_tx(c, worker, *id, 0, std::nullopt),  // honest halves, but it claimed the lie
-                      split_tx(c, stranger, *id, 0, std::nullopt), split_tx(c, checker, *id, 0, std::nullopt),
-                      split_tx(c, checker, *id, 0, std::nullopt)});
+  auto out = c.block({c.split_tx(worker, *id, 0, std::nullopt),  // honest halves, but it claimed the lie
+                      c.split_tx(stranger, *id, 0, std::nullopt), c.split_tx(checker, *id, 0, std::nullopt),
+                      c.split_tx(checker, *id, 0, std::nullopt)});
   EXPECT_EQ(out[0].code, TxCode::kBadSplit);
   EXPECT_NE(out[0].detail.find("not to your claim"), std::string::npos) << out[0].detail;
   EXPECT_EQ(out[1].code, TxCode::kNotInDispute);
@@ -291,8 +275,8 @@ TEST_P(PartitionedJobs, ACheaterCaughtInALaterJobHasItsProvisionalUnitsRerun) {
     for (uint32_t u = 0; u < 4; ++u) {
       if (c.unit(*b, u).state() != v1::UNIT_DISPUTED) continue;
       const auto [w, k] = parties(c, *b, u);
-      splits.push_back(split_tx(c, w, *b, u, w == cheat ? std::optional<uint64_t>(99) : std::nullopt));
-      splits.push_back(split_tx(c, k, *b, u, k == cheat ? std::optional<uint64_t>(99) : std::nullopt));
+      splits.push_back(c.split_tx(w, *b, u, w == cheat ? std::optional<uint64_t>(99) : std::nullopt));
+      splits.push_back(c.split_tx(k, *b, u, k == cheat ? std::optional<uint64_t>(99) : std::nullopt));
     }
     c.block(splits);
   }
