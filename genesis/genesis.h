@@ -47,7 +47,7 @@ struct ChainParams {
   // Partitioned mode: spot-checks and disputes (docs/jobs.md).
   uint64_t spot_check_floor_ppm = 50'000;
   uint64_t spot_check_new_ppm = 250'000;
-  uint64_t spot_check_halving_units = 10;
+  uint64_t spot_check_halving_units = 2;
   uint64_t dispute_leaf_samples = 64;
   uint64_t dispute_round_blocks = 5;
   uint64_t worker_jail_blocks = 1'000;

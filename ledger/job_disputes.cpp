@@ -102,7 +102,7 @@ Status backtrack(Step& s, std::vector<UnitRecord>& units, const std::string& wor
 // A worker caught cheating: slashed (unless verify_unit already did, as
 // the minority), its credibility and clean checks reset, jailed from
 // compute work for worker_jail_blocks, and its unfinished work re-run.
-Status catch_worker(Step& s, std::vector<UnitRecord>& units, const std::string& worker, bool slash,
+Status catch_worker(Step& s, std::vector<UnitRecord>& units, uint32_t unit, const std::string& worker, bool slash,
                     const std::string& why) {
   HPC_ASSIGN_OR_RETURN(auto v, s.view.get_record<hpchain::v1::Validator>(keys::validator(as_bytes(worker))));
   if (!v) return Status::ok();
@@ -117,7 +117,8 @@ Status catch_worker(Step& s, std::vector<UnitRecord>& units, const std::string& 
   v->set_jailed_until(s.block.height + s.params.worker_jail_blocks());
   s.view.put_record(keys::validator(as_bytes(worker)), *v);
   s.events.push_back({"worker_caught",
-                      {{"worker", hex_encode(as_bytes(worker))}, {"job", s.id.hex()}, {"reason", why},
+                      {{"worker", hex_encode(as_bytes(worker))}, {"job", s.id.hex()}, {"unit", std::to_string(unit)},
+                       {"reason", why},
                        {"jailed_until", std::to_string(v->jailed_until())}}});
   return backtrack(s, units, worker);
 }
@@ -142,13 +143,13 @@ Status resolve(Step& s, std::vector<UnitRecord>& units, UnitRecord& unit, bool w
     HPC_TRY(verify_unit(s, unit, winner->digest()));  // slashes the loser, the minority
     s.job.set_units_open(s.job.units_open() - 1);
     loser->set_state(hpchain::v1::REPLICA_REJECTED);
-    return catch_worker(s, units, loser->worker(), false, why);
+    return catch_worker(s, units, unit.unit(), loser->worker(), false, why);
   }
   worker->set_state(hpchain::v1::REPLICA_REJECTED);
   checker->set_state(hpchain::v1::REPLICA_REJECTED);
   unit.set_checked(true);
-  HPC_TRY(catch_worker(s, units, d.worker(), true, why));
-  return catch_worker(s, units, d.checker(), true, why);
+  HPC_TRY(catch_worker(s, units, unit.unit(), d.worker(), true, why));
+  return catch_worker(s, units, unit.unit(), d.checker(), true, why);
 }
 
 // The chain's own unit digest of the range in dispute.

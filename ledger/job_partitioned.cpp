@@ -133,9 +133,12 @@ Status draw_spot_checks(Step& s, const Hash32& beacon) {
     HPC_ASSERT(worker != nullptr);  // the draw waits for every unit's result
     HPC_ASSIGN_OR_RETURN(auto v, s.view.get_record<hpchain::v1::Validator>(keys::validator(as_bytes(worker->worker()))));
     const uint64_t rate = check_rate_ppm(s.params, v ? v->clean_checks() : 0);
-    if (in_check_set(beacon, s.id, unit.unit(), rate)) {
+    const bool checked = in_check_set(beacon, s.id, unit.unit(), rate);
+    unit_event(s, "unit_check_draw", unit.unit(),
+               {{"worker", hex_encode(as_bytes(worker->worker()))}, {"rate_ppm", std::to_string(rate)},
+                {"checked", checked ? "true" : "false"}});
+    if (checked) {
       unit.set_checked(true);
-      unit_event(s, "unit_spot_check", unit.unit(), {{"rate_ppm", std::to_string(rate)}});
     } else {
       HPC_TRY(accept_worker_result(s, unit, false));
     }
