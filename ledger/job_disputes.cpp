@@ -123,9 +123,12 @@ Status catch_worker(Step& s, std::vector<UnitRecord>& units, uint32_t unit, cons
   return backtrack(s, units, worker);
 }
 
-// The dispute's end: the winner's result stands for the unit (it matched
-// the chain where they differed, and equalled the loser's elsewhere); with
-// both lost, the unit runs again on a new worker and is checked for sure.
+// The dispute's end. The loser is caught. The winner matched the chain
+// where the two differed, which proves the loser lied but not that the
+// winner told the truth everywhere (two liars can differ in one place and
+// both be wrong in another): its result becomes the unit's result under
+// check, and a fresh checker re-runs the unit. With both lost, the unit
+// runs again on a new worker and is checked for sure.
 Status resolve(Step& s, std::vector<UnitRecord>& units, UnitRecord& unit, bool worker_lost, bool checker_lost,
                const std::string& why) {
   const Dispute d = unit.dispute();
@@ -136,18 +139,16 @@ Status resolve(Step& s, std::vector<UnitRecord>& units, UnitRecord& unit, bool w
              {{"worker_lost", worker_lost ? "true" : "false"}, {"checker_lost", checker_lost ? "true" : "false"},
               {"reason", why}});
   unit.set_state(hpchain::v1::UNIT_OPEN);
+  unit.set_checked(true);
   if (worker_lost != checker_lost) {
     Replica* winner = worker_lost ? checker : worker;
     Replica* loser = worker_lost ? worker : checker;
-    if (!worker_lost) HPC_TRY(add_clean_check(s.view, worker->worker()));
-    HPC_TRY(verify_unit(s, unit, winner->digest()));  // slashes the loser, the minority
-    s.job.set_units_open(s.job.units_open() - 1);
     loser->set_state(hpchain::v1::REPLICA_REJECTED);
-    return catch_worker(s, units, unit.unit(), loser->worker(), false, why);
+    winner->set_checker(false);  // a winning checker's result is now the one checked
+    return catch_worker(s, units, unit.unit(), loser->worker(), true, why);
   }
   worker->set_state(hpchain::v1::REPLICA_REJECTED);
   checker->set_state(hpchain::v1::REPLICA_REJECTED);
-  unit.set_checked(true);
   HPC_TRY(catch_worker(s, units, unit.unit(), d.worker(), true, why));
   return catch_worker(s, units, unit.unit(), d.checker(), true, why);
 }

@@ -33,6 +33,21 @@ bool acts_now(const World& w, const Worker& worker, const Hash32& id, uint32_t u
   return d.bytes[0] % 5 != 0;
 }
 
+compute::SampleRange unit_range_of(const JobRecord& job, uint32_t unit) {
+  return compute::unit_range(job.spec().compute().samples(), job.spec().partitioned().units(), unit);
+}
+
+// A lie is another seed's result, the first from `seed` on that differs
+// from the honest one: a small unit's tally (pi's hit count) can coincide,
+// and a coincident "lie" is a right answer.
+uint64_t wrong_seed(World& w, const JobRecord& job, uint32_t unit, uint64_t seed) {
+  const Hash32 id = hash_of(job.id());
+  const auto range = unit_range_of(job, unit);
+  const Hash32 honest = compute::unit_digest(w.result(id, range, std::nullopt));
+  while (compute::unit_digest(w.result(id, range, seed)) == honest) seed += 7'919;
+  return seed;
+}
+
 // A replica's choice, made when it is first seen assigned.
 Decision decide(World& w, const Worker& worker, const JobRecord& job, const UnitRecord& unit, const Replica& r) {
   Decision d;
@@ -40,9 +55,13 @@ Decision decide(World& w, const Worker& worker, const JobRecord& job, const Unit
   const uint64_t seed = job.spec().compute().seed();
   const uint64_t own_lie = seed + 1'000'003 + static_cast<uint64_t>(worker.index);
   switch (worker.strategy) {
-    case Strategy::kAlwaysCheat: d.lie = own_lie; break;
+    // Cheaters lie on the units they run; their checks are honest (a
+    // false accusation only gets them caught).
+    case Strategy::kAlwaysCheat:
+      if (!d.checker) d.lie = own_lie;
+      break;
     case Strategy::kCheatSome:
-      if (w.chance(w.config.cheat_p)) d.lie = own_lie;
+      if (!d.checker && w.chance(w.config.cheat_p)) d.lie = own_lie;
       break;
     case Strategy::kLazyCopier: d.copy = d.checker; break;
     case Strategy::kFalseAccuser:
@@ -64,6 +83,7 @@ Decision decide(World& w, const Worker& worker, const JobRecord& job, const Unit
     }
     default: break;
   }
+  if (d.lie) d.lie = wrong_seed(w, job, unit.unit(), *d.lie);
   d.computed = !d.copy;
   return d;
 }
@@ -80,8 +100,7 @@ compute::UnitResult committed_result(World& w, const JobRecord& job, const UnitR
       return compute::unit_from_proto(proto).value();
     }
   }
-  const auto range = compute::unit_range(job.spec().compute().samples(), job.spec().partitioned().units(), unit.unit());
-  return w.result(id, range, d.lie);
+  return w.result(id, unit_range_of(job, unit.unit()), d.lie);
 }
 
 struct Batches {
@@ -163,7 +182,7 @@ void batched(World& w, std::map<int, std::vector<Entry>>& by_worker, size_t max,
 
 std::vector<VerifiedTx> worker_actions(World& w) {
   Batches out;
-  for (const Hash32& id : w.jobs) {
+  for (const Hash32& id : w.active) {
     const auto job = w.job(id);
     if (!job) continue;
     const auto state = job->state();

@@ -56,22 +56,22 @@ TEST(JobSim, CheatersAreCaughtAndTheSummaryLineHasItsForm) {
   EXPECT_TRUE(std::regex_match(summary_line(o), form)) << summary_line(o);
 }
 
-TEST(JobSim, EveryUnitCheckedLeavesNoWrongResultEvenWithLazyCheckers) {
+TEST(JobSim, EveryUnitCheckedLeavesNoWrongResultUnlessCheckersCopy) {
   Config c = small();
   c.spot_check_floor_ppm = 1'000'000;
   c.always_fraction = 0.1;
   const Outcome strict = run_market(c, 9);
+  EXPECT_GT(strict.cheated, 0u);
   EXPECT_EQ(strict.wrong_final, 0u);
   EXPECT_EQ(strict.caught, strict.cheated);
   EXPECT_NEAR(strict.predicted_wrong_final, 0.0, 1e-9);
-  // Nearly every checker copies what it checks and so passes the lies it
-  // is given; the few honest checks still catch each cheater, and
-  // backtracking re-runs what the copiers passed before it became final.
+  // Most checkers copy what they check, so they pass the lies they are
+  // given (docs/jobs.md, "Known limits"); the formula counts them (l).
   c.lazy_fraction = 0.85;
   const Outcome lazy = run_market(c, 9);
-  EXPECT_GT(lazy.cheated, 0u);
-  EXPECT_EQ(lazy.caught, lazy.cheated);
-  EXPECT_EQ(lazy.wrong_final, 0u);
+  EXPECT_GT(lazy.wrong_final, 0u);
+  EXPECT_GT(lazy.predicted_wrong_final, 0.0);
+  EXPECT_LT(lazy.caught, lazy.cheated);
 }
 
 }  // namespace

@@ -26,7 +26,7 @@ constexpr const char* kUsage =
     "  jobs: J, units: U, cheated: C, caught: K, wrong_final: W, predicted_wrong_final: P, compute_overhead: X\n"
     "options (defaults: the issue's default mix):\n"
     "  --workers N (200) --institutions N (20) --jobs N (200) --units N (64 per job)\n"
-    "  --samples-per-unit N (128) --job-every N (2 blocks) --max-blocks N (4000)\n"
+    "  --samples-per-unit N (128) --job-every N (0: one job at a time) --max-blocks N (100000)\n"
     "  --cheat F (0.10 of workers) --cheat-p P (0.10 of their units) --always F (0.02)\n"
     "  --never-reveal F (0.05) --lazy F (0) --slow F (0) --false-accusers F (0)\n"
     "  --collude-same N (0 pairs) --collude-other N (0 pairs)\n"
@@ -59,7 +59,7 @@ bool set_option(Options& o, const std::string& name, double v) {
   else if (name == "--jobs") c.jobs = static_cast<uint32_t>(n);
   else if (name == "--units") c.units_per_job = static_cast<uint32_t>(n);
   else if (name == "--samples-per-unit") c.samples_per_unit = n;
-  else if (name == "--job-every") c.job_every_blocks = static_cast<uint32_t>(std::max<uint64_t>(1, n));
+  else if (name == "--job-every") c.job_every_blocks = static_cast<uint32_t>(n);
   else if (name == "--max-blocks") c.max_blocks = n;
   else if (name == "--cheat") c.cheat_fraction = v;
   else if (name == "--cheat-p") c.cheat_p = v;

@@ -62,17 +62,26 @@ VerifiedTx submit(World& w, uint32_t index) {
   const Hash32 id = ledger::job_id(submitter, nonce, job.spec_id);
   w.compute_jobs.emplace(id, job);
   w.jobs.push_back(id);
+  w.active.push_back(id);
   hpchain::v1::TxBody body;
   *body.mutable_job_submit()->mutable_spec() = spec;
   return w.sign(*w.submitter_key, std::move(body));
 }
 
-bool all_final(const World& w) {
-  for (const Hash32& id : w.jobs) {
+// Drops the jobs that became final from `active`.
+void retire_final(World& w) {
+  std::erase_if(w.active, [&](const Hash32& id) {
     const auto job = w.job(id);
-    if (!job || (job->state() != hpchain::v1::JOB_ACCEPTED && job->state() != hpchain::v1::JOB_FAILED)) return false;
-  }
-  return true;
+    return job && (job->state() == hpchain::v1::JOB_ACCEPTED || job->state() == hpchain::v1::JOB_FAILED);
+  });
+}
+
+// Whether the next job goes into this block: every job_every_blocks
+// blocks, or (job_every_blocks = 0) when no job is running.
+bool submit_now(const World& w, uint32_t submitted) {
+  if (submitted >= w.config.jobs) return false;
+  if (w.config.job_every_blocks == 0) return w.active.empty();
+  return w.height % w.config.job_every_blocks == 0;
 }
 
 // Nonces the chain skipped (a refused transaction) are taken again.
@@ -96,7 +105,7 @@ Outcome run_market(const Config& config, uint64_t seed) {
   uint32_t submitted = 0;
   for (; w.height < config.max_blocks; ++w.height) {
     std::vector<VerifiedTx> txs;
-    if (submitted < config.jobs && w.height % config.job_every_blocks == 0) txs.push_back(submit(w, submitted++));
+    if (submit_now(w, submitted)) txs.push_back(submit(w, submitted++));
     auto actions = worker_actions(w);
     txs.insert(txs.end(), std::make_move_iterator(actions.begin()), std::make_move_iterator(actions.end()));
     const auto proposer = w.proposer_key->public_key().compressed();
@@ -106,7 +115,8 @@ Outcome run_market(const Config& config, uint64_t seed) {
     HPC_ASSERT(w.store.apply(block.value().changes).is_ok());
     observe_events(w, block.value().events);
     resync_nonces(w);
-    if (submitted == config.jobs && all_final(w)) {
+    retire_final(w);
+    if (submitted == config.jobs && w.active.empty()) {
       ++w.height;
       break;
     }

@@ -12,8 +12,8 @@ namespace hpchain::jobsim {
 
 enum class Strategy {
   kHonest,
-  kCheatSome,     // lies on a fraction cheat_p of its units (as worker or checker)
-  kAlwaysCheat,   // lies on every unit
+  kCheatSome,     // lies on a fraction cheat_p of the units it runs (checks honestly)
+  kAlwaysCheat,   // lies on every unit it runs (checks honestly)
   kNeverReveal,   // commits, never reveals
   kLazyCopier,    // as a checker, copies the worker's revealed result without computing
   kSlow,          // acts in the last block of each phase, and misses one phase in five
@@ -28,7 +28,9 @@ struct Config {
   uint32_t jobs = 200;
   uint32_t units_per_job = 64;
   uint64_t samples_per_unit = 128;
-  uint32_t job_every_blocks = 2;
+  // 0: one job at a time (the next is submitted when the last is final),
+  // which makes the wrong-final formula exact; N: a job every N blocks.
+  uint32_t job_every_blocks = 0;
   // The mix (fractions of workers; the rest are honest).
   double cheat_fraction = 0.10;
   double cheat_p = 0.10;
@@ -44,7 +46,7 @@ struct Config {
   uint64_t spot_check_new_ppm = 250'000;
   uint64_t spot_check_halving_units = 2;
   uint64_t dispute_leaf_samples = 16;
-  uint64_t max_blocks = 4'000;
+  uint64_t max_blocks = 100'000;
 };
 
 struct Outcome {

@@ -4,18 +4,15 @@
 //   rejected by a lost dispute or backtracking;
 // - wrong_final: units of accepted jobs whose result differs from the
 //   honest one;
-// - predicted_wrong_final: the sum over cheated units of the chance the
-//   formula gives each to end final and wrong: the chance that none of its
-//   worker's cheated units drawn for checks up to the job's final height
-//   was checked by a checker that disagrees, the product over those draws
-//   of (1 - r (1 - l)), r being the rate of the draw and l the chance its
-//   checker passes a wrong result (a lazy copier, or the colluding
-//   partner). A check catches the worker `delay` blocks after its draw
-//   (the checker's commit and reveal, then the dispute: the median delay
-//   of the seed's catches), and backtracking then re-runs every cheated
-//   unit not yet final; so the draws that count for a unit are those
-//   drawn by its job's final height less that delay. A unit checked for
-//   sure (a re-run) has r = 1.
+// - predicted_wrong_final: the sum over cheated units of the formula's
+//   chance that each ends final and wrong (docs/jobs.md): with one job at
+//   a time, that no cheated unit of its worker in its job's check draw met
+//   a checker that disagrees, the product over them of (1 - r (1 - l)),
+//   r being each draw's rate and l the chance a drawn checker passes a
+//   wrong result (a lazy copier, or the colluding partner). A unit checked
+//   for sure (a re-run) counts 0. With jobs overlapping (--job-every N),
+//   a catch in another job can also re-run a provisional unit, so the
+//   formula is an upper bound there.
 #include <algorithm>
 
 #include "chain/check.h"
@@ -51,43 +48,34 @@ double passing_checker_share(const World& w, const Worker& worker) {
   return passing / static_cast<double>(w.workers.size() - 1);
 }
 
-// The formula's chance that a cheated unit of `job` ends final and wrong.
-double predicted(const World& w, const Worker& worker, const JobRecord& job, uint32_t unit,
-                 const std::vector<World::Draw>& cheated_draws, uint64_t delay) {
+// A cheated unit's worker draws: where (job hex, unit) and the draw.
+using WorkerDraws = std::vector<std::pair<std::pair<std::string, uint32_t>, World::Draw>>;
+
+// The formula's chance that a cheated unit of `job` ends final and wrong:
+// no cheated unit of its worker in the same check draw (its job's, with
+// one job at a time) meets a checker that disagrees. A check that does
+// catches the worker before the job is final (the job waits for its
+// disputes), and backtracking re-runs them all.
+double predicted(const World& w, const Worker& worker, const JobRecord& job, uint32_t unit, const WorkerDraws& draws) {
   if (job.state() != hpchain::v1::JOB_ACCEPTED) return 0.0;
-  if (w.draws.count({hash_of(job.id()).hex(), unit, hex_encode(as_bytes(worker.key))}) == 0) return 0.0;  // checked for sure
-  const double passing = passing_checker_share(w, worker);
+  const auto own = w.draws.find({hash_of(job.id()).hex(), unit, hex_encode(as_bytes(worker.key))});
+  if (own == w.draws.end()) return 0.0;  // checked for sure (a re-run)
+  const double pass = passing_checker_share(w, worker);
   double p = 1.0;
-  for (const World::Draw& d : cheated_draws) {
-    if (d.height + delay <= job.final_height()) p *= 1.0 - static_cast<double>(d.rate_ppm) / 1e6 * (1.0 - passing);
+  for (const auto& [where, d] : draws) {
+    if (d.height == own->second.height) p *= 1.0 - static_cast<double>(d.rate_ppm) / 1e6 * (1.0 - pass);
   }
   return p;
 }
 
-// The median, over the seed's caught workers, of the blocks from the draw
-// of the unit that caught them to the catch.
-uint64_t median_catch_delay(const World& w) {
-  std::vector<uint64_t> delays;
-  for (const auto& [key, c] : w.first_catch) {
-    for (const auto& [where, d] : w.draws) {
-      if (std::get<0>(where) == c.job_hex && std::get<1>(where) == c.unit && c.height >= d.height) {
-        delays.push_back(c.height - d.height);
-      }
-    }
-  }
-  if (delays.empty()) return 0;
-  std::sort(delays.begin(), delays.end());
-  return delays[delays.size() / 2];
-}
-
 // Per worker, the draws of its cheated units (as a unit's worker).
-std::map<int, std::vector<World::Draw>> cheated_draws(const World& w) {
-  std::map<int, std::vector<World::Draw>> out;
+std::map<int, WorkerDraws> cheated_draws(const World& w) {
+  std::map<int, WorkerDraws> out;
   for (const auto& [key, d] : w.decisions) {
     if (d.checker || !d.lie) continue;
     const auto& worker = w.workers[static_cast<size_t>(std::get<2>(key))];
     const auto draw = w.draws.find({std::get<0>(key).hex(), std::get<1>(key), hex_encode(as_bytes(worker.key))});
-    if (draw != w.draws.end()) out[worker.index].push_back(draw->second);
+    if (draw != w.draws.end()) out[worker.index].push_back({{std::get<0>(key).hex(), std::get<1>(key)}, draw->second});
   }
   return out;
 }
@@ -130,7 +118,6 @@ void observe_events(World& w, const std::vector<ledger::Event>& events) {
 void measure(World& w) {
   Outcome& o = w.outcome;
   const auto draws_of = cheated_draws(w);
-  const uint64_t delay = median_catch_delay(w);
   for (const Hash32& id : w.jobs) {
     const auto job = w.job(id);
     if (!job || (job->state() != hpchain::v1::JOB_ACCEPTED && job->state() != hpchain::v1::JOB_FAILED)) continue;
@@ -156,7 +143,7 @@ void measure(World& w) {
         o.caught += r.state() == hpchain::v1::REPLICA_REJECTED;
         const auto it = draws_of.find(index);
         const double p = predicted(w, w.workers[static_cast<size_t>(index)], *job, u,
-                                   it == draws_of.end() ? std::vector<World::Draw>{} : it->second, delay);
+                                   it == draws_of.end() ? WorkerDraws{} : it->second);
         o.predicted_wrong_final += p;
         o.predicted_variance += p * (1.0 - p);
       }

@@ -63,6 +63,7 @@ struct World {
   std::map<std::string, int> worker_by_key;
   std::map<std::string, uint64_t> nonces;  // by signer address bytes
   std::vector<Hash32> jobs;
+  std::vector<Hash32> active;  // submitted and not final
   std::map<ReplicaKey, Decision> decisions;
   std::map<std::tuple<Hash32, uint64_t, uint64_t, uint64_t>, compute::UnitResult> results;  // job, begin, end, seed
   std::map<Hash32, compute::JobSpec> compute_jobs;

@@ -5,7 +5,10 @@
 // answering, and both parties silent. Workers compute for real.
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "compute/planner.h"
+#include "tests/common/run_command.h"
 #include "tests/unit/ledger/job_fixture.h"
 
 namespace hpchain::ledger {
@@ -75,6 +78,28 @@ Hash32 single_run_digest(const JobChain& c, const Hash32& id) {
 
 class PartitionedJobs : public ::testing::TestWithParam<StoreKind> {};
 
+struct Disputed {
+  Hash32 id;
+  int worker;   // lied (seed 99)
+  int checker;  // honest
+};
+
+// A one-unit job of 64 samples whose worker lies and whose honest checker
+// disagrees: the job ends up disputing (every unit is checked).
+Disputed dispute_a_lying_worker(JobChain& c) {
+  const auto id = c.submit(partitioned_spec(1, 64));
+  EXPECT_TRUE(id);
+  c.run_until(*id, v1::JOB_ASSIGNED);
+  const int worker = c.workers_in(*id, 0, v1::REPLICA_ASSIGNED)[0];
+  commit_all(c, *id, {{worker, 99}});
+  reveal_all(c, *id, {{worker, 99}});
+  c.run_until(*id, v1::JOB_ASSIGNED);
+  const int checker = parties(c, *id, 0).second;
+  commit_all(c, *id);
+  reveal_all(c, *id);
+  return {*id, worker, checker};
+}
+
 TEST_P(PartitionedJobs, AnHonestJobIsCheckedByOtherInstitutionsAndGivesTheSingleRunDigest) {
   JobChain c(GetParam(), 3, 6, always_checked());
   const auto id = c.submit(partitioned_spec(4));
@@ -89,6 +114,11 @@ TEST_P(PartitionedJobs, AnHonestJobIsCheckedByOtherInstitutionsAndGivesTheSingle
   const auto job = c.job(*id);
   ASSERT_EQ(job.state(), v1::JOB_PROVISIONAL) << job.reason();
   EXPECT_EQ(hash_of(job.result_digest()), single_run_digest(c, *id));
+  // The same spec run by hpchain-compute on one machine gives the same digest.
+  const auto cli = hpchain::testing::run_command(std::string(HPCHAIN_COMPUTE_CLI) +
+                                                 " run --kernel pi --samples 4000 --seed 7 --json 2>&1");
+  ASSERT_EQ(cli.exit_code, 0) << cli.out;
+  EXPECT_EQ(nlohmann::json::parse(cli.out)["digest"], hash_of(job.result_digest()).hex());
   for (uint32_t u = 0; u < 4; ++u) {
     const auto [worker, checker] = parties(c, *id, u);
     ASSERT_GE(checker, 0);
@@ -145,6 +175,13 @@ void dispute_to_one_sample(StoreKind kind, bool worker_lies) {
   EXPECT_EQ(rounds, 6);  // 64 samples halved to 1
   const v1::Dispute d = c.unit(*id, 0).dispute();
   EXPECT_EQ(d.end() - d.begin(), 1u);
+  // The winner's result is re-checked by a fresh checker before it stands.
+  ASSERT_EQ(c.job(*id).state(), v1::JOB_ASSIGNED) << c.job(*id).reason();
+  const int rechecker = parties(c, *id, 0).second;
+  EXPECT_NE(rechecker, worker);
+  EXPECT_NE(rechecker, checker);
+  EXPECT_EQ(parties(c, *id, 0).first, honest);
+  work_until_settled(c, *id, lies);
   ASSERT_EQ(c.job(*id).state(), v1::JOB_PROVISIONAL) << c.job(*id).reason();
   EXPECT_EQ(hash_of(c.job(*id).result_digest()), single_run_digest(c, *id));
   const auto caught = c.validator(worker_key(liar));
@@ -162,72 +199,47 @@ TEST_P(PartitionedJobs, ALyingCheckerLosesTheDisputeBisectedToOneSample) { dispu
 
 TEST_P(PartitionedJobs, APartyThatStopsAnsweringMidDisputeLoses) {
   JobChain c(GetParam(), 3, 4, always_checked(/*leaf=*/1));
-  const auto id = c.submit(partitioned_spec(1, 64));
-  ASSERT_TRUE(id);
-  c.run_until(*id, v1::JOB_ASSIGNED);
-  const int worker = c.workers_in(*id, 0, v1::REPLICA_ASSIGNED)[0];
-  commit_all(c, *id, {{worker, 99}});
-  reveal_all(c, *id, {{worker, 99}});
-  c.run_until(*id, v1::JOB_ASSIGNED);
-  const int checker = parties(c, *id, 0).second;
-  commit_all(c, *id);
-  reveal_all(c, *id);
-  ASSERT_EQ(c.job(*id).state(), v1::JOB_DISPUTING);
-  c.block({c.split_tx(worker, *id, 0, 99), c.split_tx(checker, *id, 0, std::nullopt)});
-  ASSERT_EQ(c.unit(*id, 0).dispute().round(), 2u);
+  const auto [id, worker, checker] = dispute_a_lying_worker(c);
+  ASSERT_EQ(c.job(id).state(), v1::JOB_DISPUTING);
+  c.block({c.split_tx(worker, id, 0, 99), c.split_tx(checker, id, 0, std::nullopt)});
+  ASSERT_EQ(c.unit(id, 0).dispute().round(), 2u);
   // Round 2: only the honest checker answers; the round runs out.
-  EXPECT_EQ(c.block({c.split_tx(checker, *id, 0, std::nullopt)})[0].code, TxCode::kOk);
-  const auto wrong_round = c.block({c.split_tx(checker, *id, 0, std::nullopt, 7)});
+  EXPECT_EQ(c.block({c.split_tx(checker, id, 0, std::nullopt)})[0].code, TxCode::kOk);
+  const auto wrong_round = c.block({c.split_tx(checker, id, 0, std::nullopt, 7)});
   EXPECT_EQ(wrong_round[0].code, TxCode::kWrongDisputeRound) << wrong_round[0].detail;
-  c.run_until(*id, v1::JOB_PROVISIONAL, 10);
+  c.run_until(id, v1::JOB_ASSIGNED, 10);  // the checker's result, re-checked
+  work_until_settled(c, id);
+  ASSERT_EQ(c.job(id).state(), v1::JOB_PROVISIONAL) << c.job(id).reason();
   EXPECT_EQ(c.validator(worker_key(worker)).status(), v1::VALIDATOR_JAILED);
   EXPECT_EQ(c.validator(worker_key(checker)).status(), v1::VALIDATOR_ACTIVE);
-  EXPECT_EQ(hash_of(c.job(*id).result_digest()), single_run_digest(c, *id));
+  EXPECT_EQ(hash_of(c.job(id).result_digest()), single_run_digest(c, id));
 }
 
 TEST_P(PartitionedJobs, BothPartiesSilentLoseAndTheUnitRunsAgainOnANewWorker) {
   JobChain c(GetParam(), 3, 5, always_checked(/*leaf=*/1));
-  const auto id = c.submit(partitioned_spec(1, 64));
-  ASSERT_TRUE(id);
-  c.run_until(*id, v1::JOB_ASSIGNED);
-  const int worker = c.workers_in(*id, 0, v1::REPLICA_ASSIGNED)[0];
-  commit_all(c, *id, {{worker, 99}});
-  reveal_all(c, *id, {{worker, 99}});
-  c.run_until(*id, v1::JOB_ASSIGNED);
-  const int checker = parties(c, *id, 0).second;
-  commit_all(c, *id);
-  reveal_all(c, *id);
-  ASSERT_EQ(c.job(*id).state(), v1::JOB_DISPUTING);
-  c.run_until(*id, v1::JOB_ASSIGNED, 10);  // nobody splits: both lose, a new worker is drawn
+  const auto [id, worker, checker] = dispute_a_lying_worker(c);
+  ASSERT_EQ(c.job(id).state(), v1::JOB_DISPUTING);
+  c.run_until(id, v1::JOB_ASSIGNED, 10);  // nobody splits: both lose, a new worker is drawn
   EXPECT_EQ(c.validator(worker_key(worker)).status(), v1::VALIDATOR_JAILED);
   EXPECT_EQ(c.validator(worker_key(checker)).status(), v1::VALIDATOR_JAILED);
-  const auto [rerun, none] = parties(c, *id, 0);
+  const auto [rerun, none] = parties(c, id, 0);
   EXPECT_NE(rerun, worker);
   EXPECT_NE(rerun, checker);
-  EXPECT_TRUE(c.unit(*id, 0).checked());  // checked for sure this time
-  work_until_settled(c, *id);
-  ASSERT_EQ(c.job(*id).state(), v1::JOB_PROVISIONAL) << c.job(*id).reason();
-  EXPECT_EQ(hash_of(c.job(*id).result_digest()), single_run_digest(c, *id));
+  EXPECT_TRUE(c.unit(id, 0).checked());  // checked for sure this time
+  work_until_settled(c, id);
+  ASSERT_EQ(c.job(id).state(), v1::JOB_PROVISIONAL) << c.job(id).reason();
+  EXPECT_EQ(hash_of(c.job(id).result_digest()), single_run_digest(c, id));
 }
 
 TEST_P(PartitionedJobs, SplitsThatDoNotAddUpOrComeFromStrangersAreRefused) {
   JobChain c(GetParam(), 3, 4, always_checked(/*leaf=*/1));
-  const auto id = c.submit(partitioned_spec(1, 64));
-  ASSERT_TRUE(id);
-  c.run_until(*id, v1::JOB_ASSIGNED);
-  const int worker = c.workers_in(*id, 0, v1::REPLICA_ASSIGNED)[0];
-  commit_all(c, *id, {{worker, 99}});
-  reveal_all(c, *id, {{worker, 99}});
-  c.run_until(*id, v1::JOB_ASSIGNED);
-  const int checker = parties(c, *id, 0).second;
-  commit_all(c, *id);
-  reveal_all(c, *id);
-  ASSERT_EQ(c.job(*id).state(), v1::JOB_DISPUTING);
+  const auto [id, worker, checker] = dispute_a_lying_worker(c);
+  ASSERT_EQ(c.job(id).state(), v1::JOB_DISPUTING);
   int stranger = 0;
   while (stranger == worker || stranger == checker) ++stranger;
-  auto out = c.block({c.split_tx(worker, *id, 0, std::nullopt),  // honest halves, but it claimed the lie
-                      c.split_tx(stranger, *id, 0, std::nullopt), c.split_tx(checker, *id, 0, std::nullopt),
-                      c.split_tx(checker, *id, 0, std::nullopt)});
+  auto out = c.block({c.split_tx(worker, id, 0, std::nullopt),  // honest halves, but it claimed the lie
+                      c.split_tx(stranger, id, 0, std::nullopt), c.split_tx(checker, id, 0, std::nullopt),
+                      c.split_tx(checker, id, 0, std::nullopt)});
   EXPECT_EQ(out[0].code, TxCode::kBadSplit);
   EXPECT_NE(out[0].detail.find("not to your claim"), std::string::npos) << out[0].detail;
   EXPECT_EQ(out[1].code, TxCode::kNotInDispute);
