@@ -12,7 +12,7 @@ namespace hpchain::storage {
 namespace {
 
 constexpr std::array<std::string_view, kColumnCount> kColumnNames = {
-    "blocks", "heights", "state", "jobs", "blobs", "meta"};
+    "blocks", "heights", "state", "jobs", "blobs", "meta", "consensus"};
 
 rocksdb::Slice slice(ByteSpan b) {
   return {reinterpret_cast<const char*>(b.data()), b.size()};

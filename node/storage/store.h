@@ -26,8 +26,10 @@ class ColumnFamilyHandle;
 namespace hpchain::storage {
 
 // The column families. Their names on disk are stable (see column_name).
-enum class Column : uint8_t { kBlocks, kHeights, kState, kJobs, kBlobs, kMeta };
-inline constexpr int kColumnCount = 6;
+// kConsensus holds the consensus core's saved block tree (tree_storage.h);
+// a database from before it gains the column when opened.
+enum class Column : uint8_t { kBlocks, kHeights, kState, kJobs, kBlobs, kMeta, kConsensus };
+inline constexpr int kColumnCount = 7;
 std::string_view column_name(Column c);
 
 class WriteBatch {
