@@ -132,9 +132,15 @@ TEST(Node, GarbageFromRawSocketsIsDroppedAndTheNodeKeepsRunning) {
                                   std::string("\x16\x03\x01\x00\x05hello", 10)}) {
     asio::io_context io;
     asio::ip::tcp::socket s(io);
-    s.connect({asio::ip::make_address(p2p.host), p2p.port});
-    boost::system::error_code ignored;
-    asio::write(s, asio::buffer(junk), ignored);
+    // The metrics answer before the p2p listener may be up on a loaded
+    // machine: dial until it accepts.
+    boost::system::error_code ec;
+    ASSERT_TRUE(eventually([&] {
+      s.close(ec);
+      s.connect({asio::ip::make_address(p2p.host), p2p.port}, ec);
+      return !ec;
+    })) << ec.message();
+    asio::write(s, asio::buffer(junk), ec);
   }
   ASSERT_TRUE(eventually([&] { return net.value(0, "hpchain_p2p_disconnects_total{reason=\"handshake\"}") >= 3; }));
   EXPECT_TRUE(net.nodes[0]->running());
