@@ -1,6 +1,8 @@
 #include "node/mempool/mempool.h"
 
+#include <algorithm>
 #include <future>
+#include <map>
 #include <queue>
 
 #include "chain/check.h"
@@ -136,6 +138,16 @@ void Mempool::remove(const Hash32& id) {
 }
 
 std::vector<VerifiedTx> Mempool::reap(size_t max_bytes, size_t max_count) const {
+  return reap_after({}, max_bytes, max_count);
+}
+
+std::vector<VerifiedTx> Mempool::reap_after(std::span<const VerifiedTx> pending, size_t max_bytes,
+                                            size_t max_count) const {
+  std::map<Address, uint64_t> after_pending;  // per sender: the nonce after its highest pending one
+  for (const auto& tx : pending) {
+    uint64_t& next = after_pending[tx.sender];
+    next = std::max(next, tx.body.nonce() + 1);
+  }
   std::lock_guard<std::mutex> lock(mu_);
   // Each sender's ready run, then a merge by fee per byte.
   struct Run {
@@ -147,8 +159,10 @@ std::vector<VerifiedTx> Mempool::reap(size_t max_bytes, size_t max_count) const 
     auto account = state_.account(sender);
     if (!account.is_ok()) continue;
     Run run;
-    uint64_t want = account->nonce;
+    const auto pending_next = after_pending.find(sender);
+    uint64_t want = std::max(account->nonce, pending_next == after_pending.end() ? 0 : pending_next->second);
     for (const auto& [nonce, id] : nonces) {
+      if (nonce < want) continue;  // carried by an uncommitted ancestor
       if (nonce != want) break;
       run.txs.push_back(&by_id_.at(id));
       ++want;

@@ -94,6 +94,11 @@ class Mempool {
   // sender's run of consecutive nonces from its account's, taken by fee
   // per byte, highest first (ties by id), never a nonce out of order.
   std::vector<VerifiedTx> reap(size_t max_bytes, size_t max_count) const;
+  // The same for a block whose uncommitted ancestors carry `pending`: those
+  // transactions are left out, and each sender's run continues after its
+  // highest pending nonce (the state has not seen them yet), so a leader
+  // never proposes a transaction twice or a nonce out of order.
+  std::vector<VerifiedTx> reap_after(std::span<const VerifiedTx> pending, size_t max_bytes, size_t max_count) const;
 
   // After a block commits: drops its transactions, and every transaction of
   // their senders whose nonce the chain has passed.

@@ -112,6 +112,30 @@ TEST(Mempool, ReapTakesReadyRunsInNonceOrderByFeePerByte) {
   EXPECT_EQ(m.reap(1 << 20, 2).size(), 2u);
 }
 
+TEST(Mempool, ReapAfterLeavesOutWhatUncommittedAncestorsCarryAndContinuesTheirNonces) {
+  Fixture f;
+  Mempool m(options(), f.accounts);
+  for (uint64_t n = 0; n < 4; ++n) EXPECT_EQ(refusal(m, transfer(1, n)), "ok");
+  EXPECT_EQ(refusal(m, transfer(2, 0, 3000)), "ok");
+  // The parent (not committed) carries sender 1's nonces 0 and 1, one of
+  // them a transaction this mempool never saw.
+  const std::vector<VerifiedTx> pending = {decode_and_verify_tx(transfer(1, 0), kChain).value(),
+                                           decode_and_verify_tx(transfer(1, 1, 1111), kChain).value()};
+  const auto txs = m.reap_after(pending, 1 << 20, 100);
+  ASSERT_EQ(txs.size(), 3u);
+  std::vector<uint64_t> sender1;
+  for (const auto& tx : txs) {
+    EXPECT_NE(tx.id, pending[0].id);
+    if (tx.sender == addr(1)) sender1.push_back(tx.body.nonce());
+  }
+  EXPECT_EQ(sender1, (std::vector<uint64_t>{2, 3}));
+  // Without ancestors it is reap().
+  EXPECT_EQ(m.reap_after({}, 1 << 20, 100).size(), m.reap(1 << 20, 100).size());
+  // A gap after the pending nonces stops the run: nothing of sender 1.
+  const std::vector<VerifiedTx> ahead = {decode_and_verify_tx(transfer(1, 5), kChain).value()};
+  for (const auto& tx : m.reap_after(ahead, 1 << 20, 100)) EXPECT_NE(tx.sender, addr(1));
+}
+
 TEST(Mempool, RecheckDropsCommittedTransactionsAndNoncesTheChainPassed) {
   Fixture f;
   Mempool m(options(), f.accounts);
