@@ -10,7 +10,6 @@
 #include <algorithm>
 
 #include "chain/check.h"
-#include "chain/uint128.h"
 #include "compute/cpu_backend.h"
 #include "compute/planner.h"
 #include "compute/unit_result.h"
@@ -99,18 +98,14 @@ Status backtrack(Step& s, std::vector<UnitRecord>& units, const std::string& wor
   return Status::ok();
 }
 
-// A worker caught cheating: slashed (unless verify_unit already did, as
-// the minority), its credibility and clean checks reset, jailed from
-// compute work for worker_jail_blocks, and its unfinished work re-run.
-Status catch_worker(Step& s, std::vector<UnitRecord>& units, uint32_t unit, const std::string& worker, bool slash,
+// A worker caught cheating: slashed, its credibility and clean checks
+// reset, jailed from compute work for worker_jail_blocks, and its
+// unfinished work re-run.
+Status catch_worker(Step& s, std::vector<UnitRecord>& units, uint32_t unit, const std::string& worker,
                     const std::string& why) {
   HPC_ASSIGN_OR_RETURN(auto v, s.view.get_record<hpchain::v1::Validator>(keys::validator(as_bytes(worker))));
   if (!v) return Status::ok();
-  if (slash) {
-    const uint64_t amount = static_cast<uint64_t>(static_cast<Uint128>(v->stake()) * s.params.worker_slash_ppm() / 1'000'000);
-    v->set_stake(v->stake() - amount);
-    HPC_TRY(credit(s.view, kFeePoolAddress, amount));
-  }
+  HPC_TRY(slash_stake(s.view, s.params, *v));
   v->set_credibility(0);
   v->set_clean_checks(0);
   v->set_status(hpchain::v1::VALIDATOR_JAILED);
@@ -145,12 +140,12 @@ Status resolve(Step& s, std::vector<UnitRecord>& units, UnitRecord& unit, bool w
     Replica* loser = worker_lost ? worker : checker;
     loser->set_state(hpchain::v1::REPLICA_REJECTED);
     winner->set_checker(false);  // a winning checker's result is now the one checked
-    return catch_worker(s, units, unit.unit(), loser->worker(), true, why);
+    return catch_worker(s, units, unit.unit(), loser->worker(), why);
   }
   worker->set_state(hpchain::v1::REPLICA_REJECTED);
   checker->set_state(hpchain::v1::REPLICA_REJECTED);
-  HPC_TRY(catch_worker(s, units, unit.unit(), d.worker(), true, why));
-  return catch_worker(s, units, unit.unit(), d.checker(), true, why);
+  HPC_TRY(catch_worker(s, units, unit.unit(), d.worker(), why));
+  return catch_worker(s, units, unit.unit(), d.checker(), why);
 }
 
 // The chain's own unit digest of the range in dispute.

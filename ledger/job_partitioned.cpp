@@ -63,10 +63,12 @@ Status accept_worker_result(Step& s, UnitRecord& unit, bool checked) {
   return Status::ok();
 }
 
+}  // namespace
+
 // Draws what open units lack (a worker for a unit whose worker is gone, a
 // checker for a checked unit without one), then moves the job on: a new
 // commit phase, the dispute rounds, the spot-check draw, or the result.
-Status advance(Step& s, std::vector<UnitRecord>& units) {
+Status resume_partitioned(Step& s, std::vector<UnitRecord>& units) {
   HPC_ASSIGN_OR_RETURN(auto candidates, candidates_of(s));
   HPC_ASSIGN_OR_RETURN(const Hash32 beacon, latest_beacon_output(s.view));
   const uint64_t attempt = s.job.attempt() + 1;
@@ -104,8 +106,6 @@ Status advance(Step& s, std::vector<UnitRecord>& units) {
   return conclude(s, units);
 }
 
-}  // namespace
-
 Status close_partitioned_reveal(Step& s) {
   set_state(s, hpchain::v1::JOB_VERIFYING);
   HPC_ASSIGN_OR_RETURN(auto units, load_units(s));
@@ -122,7 +122,7 @@ Status close_partitioned_reveal(Step& s) {
       HPC_TRY(open_dispute(s, unit, *worker, *checker));
     }
   }
-  return advance(s, units);
+  return resume_partitioned(s, units);
 }
 
 Status draw_spot_checks(Step& s, const Hash32& beacon) {
@@ -143,9 +143,8 @@ Status draw_spot_checks(Step& s, const Hash32& beacon) {
       HPC_TRY(accept_worker_result(s, unit, false));
     }
   }
-  return advance(s, units);
+  return resume_partitioned(s, units);
 }
 
-Status resume_partitioned(Step& s, std::vector<UnitRecord>& units) { return advance(s, units); }
 
 }  // namespace hpchain::ledger

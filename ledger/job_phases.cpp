@@ -6,7 +6,6 @@
 #include <map>
 
 #include "chain/check.h"
-#include "chain/uint128.h"
 #include "compute/unit_result.h"
 #include "ledger/job_step.h"
 
@@ -190,10 +189,8 @@ Status verify_unit(Step& s, UnitRecord& unit, const std::string& digest) {
     HPC_TRY(adjust_credibility(s.view, r.worker(), kCredibilityMinority));
     HPC_ASSIGN_OR_RETURN(auto v, s.view.get_record<hpchain::v1::Validator>(keys::validator(as_bytes(r.worker()))));
     if (v) {
-      const uint64_t slash = static_cast<uint64_t>(static_cast<Uint128>(v->stake()) * s.params.worker_slash_ppm() / 1'000'000);
-      v->set_stake(v->stake() - slash);
+      HPC_TRY(slash_stake(s.view, s.params, *v));
       s.view.put_record(keys::validator(as_bytes(r.worker())), *v);
-      HPC_TRY(credit(s.view, kFeePoolAddress, slash));
     }
     unit_event(s, "unit_minority", unit.unit(), {{"worker", hex_encode(as_bytes(r.worker()))}});
   }

@@ -44,6 +44,9 @@ inline constexpr int64_t kCredibilityMissedPhase = -50'000;   // no commit or no
 inline constexpr int64_t kCredibilityMinority = -250'000;     // revealed a result that lost
 inline constexpr int64_t kCredibilityAccepted = 10'000;       // revealed the accepted result
 Status adjust_credibility(StateView& view, const std::string& consensus_key, int64_t delta);
+// Takes worker_slash_ppm of `worker`'s stake to the fee pool (the caller
+// stores the record).
+Status slash_stake(StateView& view, const hpchain::v1::Params& params, hpchain::v1::Validator& worker);
 // A worker's load (Validator.assigned_units) up or down by one.
 Status change_load(StateView& view, const std::string& consensus_key, int delta);
 

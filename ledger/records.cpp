@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "chain/check.h"
+#include "chain/uint128.h"
 #include "ledger/jobs.h"
 
 namespace hpchain::ledger {
@@ -82,6 +83,12 @@ Status adjust_credibility(StateView& view, const std::string& consensus_key, int
   v->set_credibility(static_cast<uint64_t>(std::clamp<int64_t>(now + delta, 0, 1'000'000)));
   view.put_record(keys::validator(as_bytes(consensus_key)), *v);
   return Status::ok();
+}
+
+Status slash_stake(StateView& view, const hpchain::v1::Params& params, Validator& worker) {
+  const auto amount = static_cast<uint64_t>(static_cast<Uint128>(worker.stake()) * params.worker_slash_ppm() / 1'000'000);
+  worker.set_stake(worker.stake() - amount);
+  return credit(view, kFeePoolAddress, amount);
 }
 
 Status change_load(StateView& view, const std::string& consensus_key, int delta) {
