@@ -19,6 +19,20 @@ Bytes bytes(const consensus::MessageBody& body) { return consensus::encode_messa
 
 std::unique_ptr<Store> open_store(const std::filesystem::path& dir) { return Store::open(dir).value(); }
 
+// One validator's database and saved tree per directory, open.
+struct OpenTrees {
+  std::vector<std::unique_ptr<Store>> stores;
+  std::vector<std::unique_ptr<RocksTreeStorage>> trees;
+  std::vector<consensus::TreeStorage*> ptrs;
+  explicit OpenTrees(const std::vector<hpchain::testing::TempDir>& dirs) {
+    for (const auto& d : dirs) {
+      stores.push_back(open_store(d.path()));
+      trees.push_back(std::make_unique<RocksTreeStorage>(*stores.back()));
+      ptrs.push_back(trees.back().get());
+    }
+  }
+};
+
 TEST(RocksTreeStorage, ACoreRestartedOnAReopenedDatabaseResumesFromItsBlocksQcAndTc) {
   hpchain::testing::TempDir dir;
   Network net{4};
@@ -85,29 +99,15 @@ TEST(RocksTreeStorage, EveryValidatorRestartedOnItsReopenedDatabaseKeepsCommitti
   uint64_t old_max = 0;
   std::vector<std::optional<consensus::Recovery>> recoveries;
   {
-    std::vector<std::unique_ptr<Store>> stores;
-    std::vector<std::unique_ptr<RocksTreeStorage>> trees;
-    std::vector<consensus::TreeStorage*> ptrs;
-    for (auto& d : dirs) {
-      stores.push_back(open_store(d.path()));
-      trees.push_back(std::make_unique<RocksTreeStorage>(*stores.back()));
-      ptrs.push_back(trees.back().get());
-    }
-    consensus::testing::Cluster before(net, ptrs);
+    OpenTrees open(dirs);
+    consensus::testing::Cluster before(net, open.ptrs);
     before.start();
     before.deliver_all(150);
     old_max = before.max_committed_height();
     recoveries = before.recoveries();
   }  // every process dies, messages in flight are lost
-  std::vector<std::unique_ptr<Store>> stores;
-  std::vector<std::unique_ptr<RocksTreeStorage>> trees;
-  std::vector<consensus::TreeStorage*> ptrs;
-  for (auto& d : dirs) {
-    stores.push_back(open_store(d.path()));
-    trees.push_back(std::make_unique<RocksTreeStorage>(*stores.back()));
-    ptrs.push_back(trees.back().get());
-  }
-  consensus::testing::Cluster after(net, ptrs, recoveries);
+  OpenTrees open(dirs);
+  consensus::testing::Cluster after(net, open.ptrs, recoveries);
   after.start();
   for (int k = 0; k < 3; ++k) {
     after.fire_timers();
