@@ -73,11 +73,11 @@ Decision decide(World& w, const Worker& worker, const JobRecord& job, const Unit
         if (w.chance(w.config.cheat_p)) d.lie = pair_lie;
         break;
       }
-      for (const auto& other : unit.replicas()) {  // checking the partner: agree with its lie
-        auto it = w.decisions.find({hash_of(job.id()), unit.unit(), worker.partner});
-        if (!other.checker() && w.worker_by_key[other.worker()] == worker.partner && it != w.decisions.end() && it->second.lie) {
-          d.lie = pair_lie;
-        }
+      // Checking a unit whose result is the partner's: agree with its lie.
+      const auto partner = w.decisions.find({hash_of(job.id()), unit.unit(), worker.partner});
+      if (partner == w.decisions.end() || !partner->second.lie) break;
+      for (const auto& other : unit.replicas()) {
+        if (!other.checker() && w.worker_by_key[other.worker()] == worker.partner) d.lie = pair_lie;
       }
       break;
     }

@@ -84,13 +84,14 @@ bool submit_now(const World& w, uint32_t submitted) {
   return w.height % w.config.job_every_blocks == 0;
 }
 
-// Nonces the chain skipped (a refused transaction) are taken again.
-void resync_nonces(World& w) {
+// A skipped transaction did not take its nonce: its sender's next one is
+// the account's again. (Every other outcome, failures too, takes it.)
+void resync_nonces(World& w, std::span<const VerifiedTx> txs, const std::vector<ledger::TxOutcome>& outcomes) {
   ledger::StateView view(w.store);
-  for (auto& [who, nonce] : w.nonces) {
-    Address a;
-    std::copy(who.begin(), who.end(), a.bytes.begin());
-    nonce = view.account(a).value().nonce();
+  for (size_t i = 0; i < outcomes.size(); ++i) {
+    if (!ledger::is_skipped(outcomes[i].code)) continue;
+    const Address& a = txs[i].sender;
+    w.nonces[std::string(a.bytes.begin(), a.bytes.end())] = view.account(a).value().nonce();
   }
 }
 
@@ -114,7 +115,7 @@ Outcome run_market(const Config& config, uint64_t seed) {
     HPC_ASSERT(block.is_ok());
     HPC_ASSERT(w.store.apply(block.value().changes).is_ok());
     observe_events(w, block.value().events);
-    resync_nonces(w);
+    resync_nonces(w, txs, block.value().outcomes);
     retire_final(w);
     if (submitted == config.jobs && w.active.empty()) {
       ++w.height;
