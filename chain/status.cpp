@@ -21,6 +21,7 @@ std::string_view status_code_name(StatusCode code) {
     case StatusCode::kResourceExhausted: return "ResourceExhausted";
     case StatusCode::kUnavailable: return "Unavailable";
     case StatusCode::kOutOfRange: return "OutOfRange";
+    case StatusCode::kDeadlineExceeded: return "DeadlineExceeded";
     case StatusCode::kInternal: return "Internal";
   }
   return "Unknown";

@@ -29,6 +29,7 @@ enum class StatusCode : uint8_t {
   kUnavailable,        // temporarily impossible (lock held, peer gone)
   kOutOfRange,         // arithmetic overflow, index past the end
   kInternal,           // a bug surfaced as a value (RPC handlers)
+  kDeadlineExceeded,   // a wait ran out of time (the thing may still happen)
 };
 
 // Returns the code's name, e.g. "InvalidArgument".
@@ -51,6 +52,7 @@ class [[nodiscard]] Status {
   static Status unavailable(std::string msg) { return {StatusCode::kUnavailable, std::move(msg)}; }
   static Status out_of_range(std::string msg) { return {StatusCode::kOutOfRange, std::move(msg)}; }
   static Status internal(std::string msg) { return {StatusCode::kInternal, std::move(msg)}; }
+  static Status deadline_exceeded(std::string msg) { return {StatusCode::kDeadlineExceeded, std::move(msg)}; }
 
   bool is_ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }
