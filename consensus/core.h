@@ -323,6 +323,14 @@ class ConsensusCore {
   Actions out_;
 };
 
+// Ok when `proof` shows `block` committed in the epoch `validator` checks:
+// the proof's child extends `block` in the next round with a QC for it, a
+// QC for the child completes the 2-chain, and both blocks verify (chain
+// id, payload hash, parent QC). What on_synced checks, and what block sync
+// checks before it executes anything.
+Verdict verify_commit_proof(const MessageValidator& validator, const Block& block, const CommitProof& proof,
+                            std::string_view chain_id);
+
 HPC_CONSENSUS_VARIANT_END
 
 }  // namespace hpchain::consensus

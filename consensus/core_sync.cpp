@@ -126,35 +126,38 @@ void ConsensusCore::retry_pending() {
   for (const auto& p : ready) insert_and_vote(p.from, p.proposal);
 }
 
-Actions ConsensusCore::on_synced(BlockPtr block, const CommitProof& proof) {
-  HPC_ASSERT(block != nullptr && proof.child != nullptr);
-  if (block->height() <= tree_.root().height()) return {};
+HPC_CONSENSUS_VARIANT_BEGIN
+
+Verdict verify_commit_proof(const MessageValidator& validator, const Block& block, const CommitProof& proof,
+                            std::string_view chain_id) {
+  if (proof.child == nullptr) return {false, RejectReason::kBadBlock, "sync proof has no child block"};
   const Block& child = *proof.child;
   const QuorumCert& qc = child.parent_qc();  // certifies `block` if the proof holds
   const QuorumCert& child_qc = proof.child_qc;
-  if (child.parent_id() != block->id || child.round() != block->round() + 1 ||
-      qc.round != block->round() || child_qc.block_id != child.id ||
-      child_qc.round != child.round() || child_qc.height != child.height()) {
-    reject({false, RejectReason::kBadBlock, "sync proof does not show the block committed"});
-    return take();
+  if (child.parent_id() != block.id || child.round() != block.round() + 1 || qc.round != block.round() ||
+      child_qc.block_id != child.id || child_qc.round != child.round() || child_qc.height != child.height()) {
+    return {false, RejectReason::kBadBlock, "sync proof does not show the block committed"};
   }
   // The synced block is checked like any other (chain id, payload hash,
   // parent QC), so a source cannot hand over a certified header with
   // another payload. verify_block(child) checks that the child's QC
   // certifies `block` (id, height) and is valid; then the QC for the child
   // completes the 2-chain.
-  if (auto v = validator_.verify_block(*block, config_.chain_id); !v.ok()) {
+  if (auto v = validator.verify_block(block, chain_id); !v.ok()) return v;
+  if (auto v = validator.verify_block(child, chain_id); !v.ok()) return v;
+  return validator.verify_qc(child_qc);
+}
+
+HPC_CONSENSUS_VARIANT_END
+
+Actions ConsensusCore::on_synced(BlockPtr block, const CommitProof& proof) {
+  HPC_ASSERT(block != nullptr && proof.child != nullptr);
+  if (block->height() <= tree_.root().height()) return {};
+  if (auto v = verify_commit_proof(validator_, *block, proof, config_.chain_id); !v.ok()) {
     reject(v);
     return take();
   }
-  if (auto v = validator_.verify_block(child, config_.chain_id); !v.ok()) {
-    reject(v);
-    return take();
-  }
-  if (auto v = validator_.verify_qc(child_qc); !v.ok()) {
-    reject(v);
-    return take();
-  }
+  const QuorumCert& qc = proof.child->parent_qc();  // certifies `block`: the proof holds
   const uint64_t height = block->height();
   const Hash32 id = block->id;
   tree_.reset(std::move(block), qc);
@@ -177,7 +180,7 @@ Actions ConsensusCore::on_synced(BlockPtr block, const CommitProof& proof) {
       insert_chain(std::move(grandchild));
     }
   }
-  process_qc(child_qc);
+  process_qc(proof.child_qc);
   try_commit(high_qc_);
   retry_pending();
   return take();

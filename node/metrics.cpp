@@ -3,6 +3,7 @@
 #include <prometheus/counter.h>
 #include <prometheus/exposer.h>
 #include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
 #include <array>
@@ -31,6 +32,31 @@ class NodeMetrics::Impl {
       BuildGauge().Name("hpchain_mempool_size").Help("Transactions in the mempool").Register(*registry).Add({});
   prometheus::Gauge& mempool_bytes =
       BuildGauge().Name("hpchain_mempool_bytes").Help("Bytes of transactions in the mempool").Register(*registry).Add({});
+  prometheus::Gauge& height =
+      BuildGauge().Name("hpchain_consensus_height").Help("Height of the last executed block").Register(*registry).Add({});
+  prometheus::Gauge& round =
+      BuildGauge().Name("hpchain_consensus_round").Help("The consensus round this node is in").Register(*registry).Add({});
+  prometheus::Gauge& certified = BuildGauge()
+                                     .Name("hpchain_consensus_certified_height")
+                                     .Help("Highest height with a state certificate")
+                                     .Register(*registry)
+                                     .Add({});
+  prometheus::Counter& timeouts = BuildCounter()
+                                      .Name("hpchain_consensus_timeouts_total")
+                                      .Help("Round timeouts this node signed")
+                                      .Register(*registry)
+                                      .Add({});
+  prometheus::Counter& committed_txs = BuildCounter()
+                                           .Name("hpchain_committed_transactions_total")
+                                           .Help("Transactions in executed blocks")
+                                           .Register(*registry)
+                                           .Add({});
+  prometheus::Histogram& interval = prometheus::BuildHistogram()
+                                        .Name("hpchain_block_interval_seconds")
+                                        .Help("Time between two executed blocks")
+                                        .Register(*registry)
+                                        .Add({}, prometheus::Histogram::BucketBoundaries{0.005, 0.01, 0.025, 0.05, 0.1,
+                                                                                         0.25, 0.5, 1, 2.5, 5, 10});
   std::array<prometheus::Counter*, p2p::kDisconnectCount> disconnects{};
   std::array<prometheus::Counter*, mempool::kRejectCount> rejections{};
 
@@ -75,5 +101,13 @@ void NodeMetrics::on_size(size_t transactions, size_t bytes) {
   impl_->mempool_bytes.Set(static_cast<double>(bytes));
 }
 void NodeMetrics::on_rejected(mempool::Reject why) { impl_->rejections[static_cast<int>(why)]->Increment(); }
+void NodeMetrics::on_block(uint64_t height, size_t txs, double interval_s) {
+  impl_->height.Set(static_cast<double>(height));
+  impl_->committed_txs.Increment(static_cast<double>(txs));
+  impl_->interval.Observe(interval_s);
+}
+void NodeMetrics::on_round(uint64_t round) { impl_->round.Set(static_cast<double>(round)); }
+void NodeMetrics::on_timeout_sent() { impl_->timeouts.Increment(); }
+void NodeMetrics::on_certified(uint64_t height) { impl_->certified.Set(static_cast<double>(height)); }
 
 }  // namespace hpchain::node

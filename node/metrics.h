@@ -40,6 +40,13 @@ class NodeMetrics final : public p2p::NetworkObserver, public mempool::MempoolOb
   void on_size(size_t transactions, size_t bytes) override;
   void on_rejected(mempool::Reject why) override;
 
+  // The chain (node/chain/chain_host.h): a block executed at `height`
+  // carrying `txs` transactions, `interval_s` after the previous one.
+  void on_block(uint64_t height, size_t txs, double interval_s);
+  void on_round(uint64_t round);
+  void on_timeout_sent();
+  void on_certified(uint64_t height);
+
   class Impl;
 
  private:

@@ -146,7 +146,14 @@ std::vector<Setting> settings(NodeConfig& c) {
               uint64_t{1} << 36),
       integer("mempool", "verify_threads", "Threads checking signatures; 0: one per core.", c.mempool.verify_threads,
               0, 1024),
-      endpoint("rpc", "listen", "gRPC (arrives with issue 17).", c.rpc_listen),
+      integer("consensus", "round_timeout_ms",
+              "A round's first timeout; it doubles with each round without a QC, up to 8x.",
+              c.consensus.round_timeout_ms, 100, 600'000),
+      integer("consensus", "empty_block_interval_ms",
+              "How long a leader with nothing to propose waits before an empty block; less than half the\n"
+              "round timeout. Blocks with transactions are proposed at once.",
+              c.consensus.empty_block_interval_ms, 0, 300'000),
+      endpoint("rpc", "listen", "gRPC: NodeService and TxService (docs/node.md, \"RPC\").", c.rpc_listen),
       text("metrics", "listen", "Prometheus /metrics as \"host:port\"; \"\" turns it off.", c.metrics_listen,
            [](const std::string& v) { return v.empty() ? Status::ok() : parse_endpoint(v, true).status(); }),
   };

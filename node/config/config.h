@@ -59,10 +59,17 @@ struct MempoolConfig {
   friend bool operator==(const MempoolConfig&, const MempoolConfig&) = default;
 };
 
+struct ConsensusConfig {
+  uint64_t round_timeout_ms = 1'000;        // a round's first timeout (then doubled, up to 8x)
+  uint64_t empty_block_interval_ms = 250;   // an idle leader's wait before an empty block
+  friend bool operator==(const ConsensusConfig&, const ConsensusConfig&) = default;
+};
+
 struct NodeConfig {
   std::string moniker = "node";
   P2pConfig p2p;
   MempoolConfig mempool;
+  ConsensusConfig consensus;
   Endpoint rpc_listen{"127.0.0.1", 26657};
   std::string metrics_listen = "127.0.0.1:26660";  // empty: no metrics endpoint
   std::string log_level = "info";

@@ -1,0 +1,141 @@
+// Internal to node/chain: the state of ChainHost, shared by chain_host.cpp
+// (events and actions), chain_commit.cpp (execution, certificates, the
+// beacon) and block_sync.cpp (status and block sync). Everything but the
+// published snapshot is touched on the host thread only.
+#pragma once
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "consensus/core.h"
+#include "consensus/state_cert.h"
+#include "node/chain/chain_host.h"
+#include "node/chain/executor.h"
+#include "node/storage/safety_storage.h"
+#include "node/storage/tree_storage.h"
+
+namespace hpchain::node {
+
+using Clock = std::chrono::steady_clock;
+
+// Sync tuning (block_sync.cpp).
+inline constexpr uint64_t kSyncLagBlocks = 8;      // further behind the best peer than this: sync in batches
+inline constexpr uint32_t kSyncBatchBlocks = 64;   // blocks per request
+inline constexpr uint64_t kSyncResponseBytes = 2 * 1024 * 1024;  // a response stops growing here
+inline constexpr auto kSyncRequestTimeout = std::chrono::seconds(3);
+inline constexpr auto kStatusInterval = std::chrono::seconds(1);
+inline constexpr auto kTickInterval = std::chrono::milliseconds(10);
+
+class ChainHost::Impl {
+ public:
+  Impl(ChainHostOptions o, storage::Store& st, storage::RocksStateStore& sta, ChainStore& ch, mempool::Mempool& p,
+       p2p::Network* n, NodeMetrics* m)
+      : options(std::move(o)), store(st), state(sta), chain(ch), pool(p), network(n), metrics(m),
+        safety(options.safety_path), tree(st) {}
+
+  // --- chain_host.cpp ---
+  Status open();  // the epoch, the core, the certifier
+  void run();     // starts the thread: the core's first actions, the tick
+  void stop();
+  void post(std::function<void()> fn);
+  void dispatch(const Hash32& from, hpchain::v1::MessageType type, const Bytes& payload);
+  void apply(consensus::Actions actions);
+  void send_to(consensus::ValidatorIndex to, hpchain::v1::MessageType type, Bytes message);
+  consensus::ValidatorIndex peer_index(const Hash32& node);
+  void set_timer(uint64_t round, uint64_t delay_ms);
+  void tick();
+  void try_propose();
+  bool validate_payload(const consensus::Block& block);
+  void halt(Status why);
+  void publish();
+
+  // --- chain_commit.cpp ---
+  void on_commit(const consensus::CommittedBlock& committed);
+  // Executes the block after the tip; false (halted) on failure.
+  bool execute(const consensus::CommittedBlock& committed);
+  void on_state(consensus::StateActions actions);
+  void maybe_send_beacon();
+
+  // --- block_sync.cpp ---
+  void broadcast_status();
+  void on_status(const Hash32& from, const Bytes& payload);
+  void on_sync_request(const Hash32& from, const Bytes& payload);
+  void on_sync_response(const Hash32& from, const Bytes& payload);
+  void maybe_sync();
+  bool behind() const;
+
+  ChainHostOptions options;
+  storage::Store& store;
+  storage::RocksStateStore& state;
+  ChainStore& chain;
+  mempool::Mempool& pool;
+  p2p::Network* network;
+  NodeMetrics* metrics;
+
+  boost::asio::io_context io;
+  std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work;
+  std::thread thread;
+  boost::asio::steady_timer round_timer{io};
+  boost::asio::steady_timer tick_timer{io};
+  bool stopped = false;  // host thread only
+
+  // The epoch.
+  std::optional<consensus::ValidatorSet> validators;
+  std::vector<Hash32> validator_nodes;  // node id per validator index (zero when unknown)
+  std::unique_ptr<consensus::SignatureVerifier> verifier;
+  std::unique_ptr<consensus::Signer> signer;
+  consensus::ValidatorIndex self = consensus::kObserver;
+  storage::FileSafetyStorage safety;
+  storage::RocksTreeStorage tree;
+  std::unique_ptr<consensus::ConsensusCore> core;
+  std::unique_ptr<consensus::StateCertifier> certifier;
+  std::optional<consensus::MessageValidator> sync_validator;
+  consensus::BlockPtr start_block;
+
+  // Peers that are not validators get ids from the validator count up.
+  std::map<Hash32, consensus::ValidatorIndex> peer_ids;
+  std::map<consensus::ValidatorIndex, Hash32> peer_nodes;
+
+  // The tip.
+  uint64_t tip_height = 0;
+  Hash32 tip_id;
+  Hash32 tip_root;
+  Clock::time_point last_block_at = Clock::now();
+
+  // Proposing.
+  std::optional<consensus::PayloadRequestAction> pending_request;
+  Clock::time_point propose_by;
+  std::map<Hash32, std::pair<uint64_t, std::vector<VerifiedTx>>> payloads;  // checked payloads: id -> (height, txs)
+
+  // The beacon: the round we last sent a reveal for, and when.
+  uint64_t beacon_round_sent = UINT64_MAX;
+  uint64_t beacon_sent_height = 0;
+
+  // Sync.
+  struct PeerHeight {
+    uint64_t epoch = 0;
+    uint64_t height = 0;
+  };
+  std::map<Hash32, PeerHeight> peer_heights;
+  struct SyncRequest {
+    Hash32 peer;
+    uint64_t from = 0;
+    Clock::time_point sent;
+  };
+  std::optional<SyncRequest> sync_request;
+  uint64_t sync_rotation = 0;
+  Clock::time_point last_status = Clock::time_point{};
+
+  // Published for other threads.
+  mutable std::mutex mu;
+  mutable std::condition_variable executed_cv;
+  ChainSnapshot snap;
+  std::optional<Status> fatal;
+};
+
+}  // namespace hpchain::node
