@@ -45,7 +45,8 @@ bool ChainHost::Impl::execute(const consensus::CommittedBlock& committed) {
   std::erase_if(payloads, [&](const auto& kv) { return kv.second.first <= tip_height; });
   pool.recheck(executed->txs);
   if (metrics != nullptr) metrics->on_block(tip_height, executed->txs.size(), interval);
-  apply(core->on_block_executed(tip_id, tip_height));
+  // Blocks that sync executed are above the core's root until on_synced.
+  if (tip_height <= core->committed_root().height()) apply(core->on_block_executed(tip_id, tip_height));
 
   Hash32 next_set = validators->digest();
   if (executed->new_consensus_set) {

@@ -91,7 +91,7 @@ Status ChainHost::Impl::open() {
   config.validate_payloads = true;
   // Further behind than this, block sync (batches with one commit proof
   // each) catches up instead of fetching parents one proposal at a time.
-  config.max_waiting_blocks = 4 * kSyncBatchBlocks;
+  config.max_waiting_blocks = kSyncBatchBlocks;
   consensus::CoreDeps deps;
   deps.validators = &*validators;
   deps.signer = signer.get();

@@ -92,6 +92,14 @@ int Process::stop(int timeout_ms) {
   return WEXITSTATUS(*status_);
 }
 
+void Process::kill9() {
+  if (pid_ <= 0 || status_) return;
+  ::kill(pid_, SIGKILL);
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
+  status_ = status;
+}
+
 std::string Process::log_text() const {
   std::ifstream in(log_);
   std::ostringstream s;

@@ -37,6 +37,8 @@ class Process {
   // SIGTERM and wait (at most timeout_ms); the exit code, or -1 if it had
   // to be killed, -2 if it died of a signal.
   int stop(int timeout_ms = 10'000);
+  // SIGKILL, then reaps it: a crash, with nothing flushed or closed.
+  void kill9();
   std::string log_text() const;
 
  private:
