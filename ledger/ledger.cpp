@@ -139,12 +139,21 @@ Result<BlockResult> apply_block(const StateReader& reader, const BlockContext& c
 }
 
 Result<std::vector<VerifiedTx>> check_payload(ByteSpan payload, std::string_view chain_id) {
+  return check_payload(payload, chain_id, [](const Hash32&) { return std::optional<VerifiedTx>{}; });
+}
+
+Result<std::vector<VerifiedTx>> check_payload(ByteSpan payload, std::string_view chain_id,
+                                              const std::function<std::optional<VerifiedTx>(const Hash32&)>& known) {
   hpchain::v1::BlockPayload decoded;
   HPC_TRY(parse_proto(payload, decoded, "block payload"));
   std::vector<VerifiedTx> txs;
   txs.reserve(static_cast<size_t>(decoded.txs_size()));
   for (int i = 0; i < decoded.txs_size(); ++i) {
     const std::string& raw = decoded.txs(i);
+    if (auto have = known(sha256(as_bytes(raw)))) {
+      txs.push_back(std::move(*have));
+      continue;
+    }
     auto vtx = decode_and_verify_tx(as_bytes(raw), chain_id);
     Status s = vtx.is_ok() ? check_tx_fields(vtx.value()) : vtx.status();
     if (!s.is_ok()) return Status::invalid_argument("transaction " + std::to_string(i) + ": " + s.message());

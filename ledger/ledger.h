@@ -14,6 +14,7 @@
 //    changes nothing else.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -124,6 +125,12 @@ struct BlockResult {
 // decodes and verifies every transaction for `chain_id` and checks its
 // fields. InvalidArgument "transaction i: ..." for the first bad one.
 Result<std::vector<VerifiedTx>> check_payload(ByteSpan payload, std::string_view chain_id);
+// The same, taking from `known` the transactions it returns (by tx id)
+// instead of decoding and verifying them again: a node passes its
+// mempool's, which holds only transactions that passed these very checks
+// for this chain (same bytes, since the id hashes them).
+Result<std::vector<VerifiedTx>> check_payload(ByteSpan payload, std::string_view chain_id,
+                                              const std::function<std::optional<VerifiedTx>(const Hash32&)>& known);
 
 // The stateless field checks of one verified transaction (sizes of keys,
 // addresses and ids, known role bits, a governance action's shape, a

@@ -30,7 +30,8 @@ void ChainHost::Impl::on_commit(const consensus::CommittedBlock& committed) {
 bool ChainHost::Impl::execute(const consensus::CommittedBlock& committed) {
   const consensus::Block& block = *committed.block;
   const ExecutionContext ctx{store, state, chain, *validators, options.chain_id};
-  auto executed = execute_block(ctx, committed);
+  auto cached = payloads.find(block.fields.payload_hash);
+  auto executed = execute_block(ctx, committed, cached == payloads.end() ? nullptr : &cached->second.second);
   if (!executed.is_ok()) {
     halt(executed.status().with_context("executing block " + block.id.hex() + " at height " +
                                         std::to_string(block.height())));

@@ -67,7 +67,9 @@ void ChainHost::Impl::try_propose() {
 
 bool ChainHost::Impl::validate_payload(const consensus::Block& block) {
   if (block.payload.empty() || payloads.contains(block.fields.payload_hash)) return true;
-  auto txs = ledger::check_payload(block.payload, options.chain_id);
+  // Transactions our mempool holds passed the same checks on admission:
+  // only the others are verified here.
+  auto txs = ledger::check_payload(block.payload, options.chain_id, [this](const Hash32& id) { return pool.find(id); });
   if (!txs.is_ok()) {
     HPC_LOG_RATE_LIMITED(kNode, warn, "refusing to vote for block {} at height {}: {}", block.id.hex().substr(0, 16),
                          block.height(), txs.status().message());

@@ -43,7 +43,8 @@ Result<consensus::ValidatorSet> validator_set_of(const hpchain::v1::ConsensusSet
   return consensus::ValidatorSet::create(std::move(members));
 }
 
-Result<ExecutedBlock> execute_block(const ExecutionContext& ctx, const consensus::CommittedBlock& committed) {
+Result<ExecutedBlock> execute_block(const ExecutionContext& ctx, const consensus::CommittedBlock& committed,
+                                    const std::vector<VerifiedTx>* checked) {
   const consensus::Block& block = *committed.block;
   HPC_ASSIGN_OR_RETURN(auto meta, ctx.state.get_meta());
   if (!meta) return Status::failed_precondition("the state store has no genesis state");
@@ -52,7 +53,9 @@ Result<ExecutedBlock> execute_block(const ExecutionContext& ctx, const consensus
   ExecutedBlock out;
   out.height = block.height();
   out.block_id = block.id;
-  if (!block.payload.empty()) {
+  if (checked != nullptr) {
+    out.txs = *checked;
+  } else if (!block.payload.empty()) {
     auto txs = ledger::check_payload(block.payload, ctx.chain_id);
     if (txs.is_ok()) {
       out.txs = std::move(*txs);

@@ -42,8 +42,11 @@ struct ExecutionContext {
 // follow the stored state (another height, or a parent that is not the
 // tip). A payload that fails the stateless check (only a quorum that did
 // not check it could commit one) is executed as empty, as every node
-// would. Errors from storage: nothing was written.
-Result<ExecutedBlock> execute_block(const ExecutionContext& ctx, const consensus::CommittedBlock& committed);
+// would. `checked`, when given, is the payload's transactions as
+// check_payload returned them before the vote (not checked again). Errors
+// from storage: nothing was written.
+Result<ExecutedBlock> execute_block(const ExecutionContext& ctx, const consensus::CommittedBlock& committed,
+                                    const std::vector<VerifiedTx>* checked = nullptr);
 
 // The consensus set as consensus sees it, in the record's order.
 Result<consensus::ValidatorSet> validator_set_of(const hpchain::v1::ConsensusSet& set);

@@ -220,6 +220,13 @@ size_t Mempool::bytes() const {
   std::lock_guard<std::mutex> lock(mu_);
   return bytes_;
 }
+std::optional<VerifiedTx> Mempool::find(const Hash32& id) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = by_id_.find(id);
+  if (it == by_id_.end()) return std::nullopt;
+  return it->second;
+}
+
 bool Mempool::contains(const Hash32& id) const {
   std::lock_guard<std::mutex> lock(mu_);
   return by_id_.count(id) > 0;

@@ -107,6 +107,8 @@ class Mempool {
   size_t size() const;
   size_t bytes() const;
   bool contains(const Hash32& id) const;
+  // A held transaction (verified on admission), by id.
+  std::optional<VerifiedTx> find(const Hash32& id) const;
 
  private:
   Admission admit(VerifiedTx tx);
