@@ -10,6 +10,8 @@ find_package(nlohmann_json 3 REQUIRED)
 pkg_check_modules(SECP256K1 REQUIRED IMPORTED_TARGET libsecp256k1)
 pkg_check_modules(GRPCPP REQUIRED IMPORTED_TARGET grpc++)
 find_program(GRPC_CPP_PLUGIN grpc_cpp_plugin REQUIRED)
+# Server reflection (rpc/): in libgrpc++-dev, without a pkg-config file.
+find_library(GRPCPP_REFLECTION_LIBRARY grpc++_reflection REQUIRED)
 # Boost.Asio (p2p) is header-only: Debian 12's libboost1.81-dev, the newer
 # of its two Boost versions. toml++ reads config.toml; prometheus-cpp serves
 # /metrics.

@@ -6,12 +6,14 @@
 #include <functional>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "chain/log.h"
 #include "node/daemon.h"
 #include "node/home.h"
 #include "node/p2p/identity.h"
+#include "rpc/server.h"
 
 namespace {
 
@@ -75,7 +77,7 @@ int run_testnet(const std::map<std::string, std::string>& f) {
 }
 
 // Blocks SIGINT and SIGTERM in every thread (call before any thread starts),
-// so the main thread alone takes them with sigwait.
+// so the main thread alone takes them with sigtimedwait.
 sigset_t block_stop_signals() {
   sigset_t set;
   sigemptyset(&set);
@@ -86,14 +88,39 @@ sigset_t block_stop_signals() {
   return set;
 }
 
+// Waits for SIGINT or SIGTERM (its number), or for the daemon to stop
+// itself (0), checking every 200 ms.
+int wait_for_stop(const sigset_t& stop, const hpchain::node::Daemon& daemon) {
+  const timespec poll{0, 200'000'000};
+  while (!daemon.fatal()) {
+    const int signal_number = sigtimedwait(&stop, nullptr, &poll);
+    if (signal_number > 0) return signal_number;
+  }
+  return 0;
+}
+
+// The daemon, then the gRPC server on config().rpc_listen, until a signal
+// (exit 0) or until the node stops itself (exit 1, with the reason). The
+// server stops first, so no call reaches a daemon that is going away.
 int run_start(const std::map<std::string, std::string>& f) {
   const sigset_t stop = block_stop_signals();
   auto daemon = hpchain::node::Daemon::start(f.at("--home"));
   if (!daemon.is_ok()) return fail(daemon.status());
-  int signal_number = 0;
-  sigwait(&stop, &signal_number);
-  HPC_LOG(kNode, info, "{}: shutting down", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
+  auto rpc = hpchain::rpc::RpcServer::start(**daemon, (*daemon)->config().rpc_listen);
+  if (!rpc.is_ok()) {
+    (*daemon)->stop();
+    return fail(rpc.status());
+  }
+  HPC_LOG(kNode, info, "gRPC on {}", (*rpc)->endpoint().to_string());
+  const int signal_number = wait_for_stop(stop, **daemon);
+  if (signal_number != 0) HPC_LOG(kNode, info, "{}: shutting down", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
+  (*rpc)->stop();
+  const std::optional<Status> fatal = (*daemon)->fatal();
   (*daemon)->stop();
+  if (signal_number == 0 && fatal) {
+    std::cerr << "hpchaind: the node stopped itself: " << fatal->message() << "\n";
+    return 1;  // not fail(): a fatal InvalidArgument is still no flag error
+  }
   HPC_LOG(kNode, info, "stopped");
   return 0;
 }
@@ -121,8 +148,10 @@ std::map<std::string, Command> commands() {
                    {"--validators", "--out"}, {{"--base-port", "26600"}, {"--chain-id", "testnet-1"}, {"--dev-accounts", "4"}},
                    run_testnet}},
       {"start", {"hpchaind start --home DIR\n\n"
-                 "Runs the node: storage, mempool, p2p and /metrics per DIR/config/config.toml.\n"
-                 "SIGINT or SIGTERM stop it cleanly.\n",
+                 "Runs the node per DIR/config/config.toml: storage, mempool, p2p, consensus, /metrics\n"
+                 "and the gRPC API (rpc.listen, 127.0.0.1:26657 by default; the `hpchain` CLI uses it).\n"
+                 "SIGINT or SIGTERM stop it cleanly (exit 0); a node that stops itself (a state\n"
+                 "divergence, a storage failure) exits 1 with the reason.\n",
                  {"--home"}, {}, run_start}},
       {"show-node-id", {"hpchaind show-node-id --home DIR\n\nPrints the node id peers list this node by.\n",
                         {"--home"}, {}, run_show_node_id}},
