@@ -9,6 +9,7 @@
 #include "chain/codec.h"
 #include "chain/log.h"
 #include "hpchain/v1/store.pb.h"
+#include "node/chain/block_sync.h"
 #include "node/chain/chain_host_impl.h"
 
 namespace hpchain::node {
@@ -55,9 +56,8 @@ void ChainHost::Impl::maybe_sync() {
   sync_request = SyncRequest{peer, tip_height + 1, Clock::now()};
 }
 
-void ChainHost::Impl::on_sync_request(const Hash32& from, const Bytes& payload) {
-  hpchain::v1::SyncRequest request;
-  if (!parse_proto(payload, request, "sync request").is_ok() || network == nullptr) return;
+hpchain::v1::SyncResponse serve_sync_request(const ChainStore& chain, const hpchain::v1::SyncRequest& request,
+                                             uint64_t tip_height) {
   hpchain::v1::SyncResponse response;
   response.set_from_height(request.from_height());
   const uint64_t want = std::min<uint64_t>(std::max<uint32_t>(request.max_blocks(), 1), kSyncBatchBlocks);
@@ -75,18 +75,19 @@ void ChainHost::Impl::on_sync_request(const Hash32& from, const Bytes& payload) 
     if (proven) last_proven = static_cast<size_t>(response.blocks_size());
   }
   while (static_cast<size_t>(response.blocks_size()) > last_proven) response.mutable_blocks()->RemoveLast();
-  network->send(from, hpchain::v1::MESSAGE_SYNC_RESPONSE, serialize_proto(response));
+  return response;
 }
 
-namespace {
+void ChainHost::Impl::on_sync_request(const Hash32& from, const Bytes& payload) {
+  hpchain::v1::SyncRequest request;
+  if (!parse_proto(payload, request, "sync request").is_ok() || network == nullptr) return;
+  network->send(from, hpchain::v1::MESSAGE_SYNC_RESPONSE, serialize_proto(serve_sync_request(chain, request, tip_height)));
+}
 
-// The blocks of a response, checked to extend `tip_id` at `tip_height`
-// one by one, the last with a valid commit proof. InvalidArgument naming
-// what fails.
-Result<std::vector<consensus::CommittedBlock>> check_batch(const hpchain::v1::SyncResponse& response,
-                                                           const consensus::MessageValidator& validator,
-                                                           const std::string& chain_id, uint64_t tip_height,
-                                                           const Hash32& tip_id) {
+Result<std::vector<consensus::CommittedBlock>> check_sync_batch(const hpchain::v1::SyncResponse& response,
+                                                                const consensus::MessageValidator& validator,
+                                                                const std::string& chain_id, uint64_t tip_height,
+                                                                const Hash32& tip_id) {
   std::vector<consensus::CommittedBlock> blocks;
   Hash32 parent = tip_id;
   for (const auto& record : response.blocks()) {
@@ -112,15 +113,13 @@ Result<std::vector<consensus::CommittedBlock>> check_batch(const hpchain::v1::Sy
   return blocks;
 }
 
-}  // namespace
-
 void ChainHost::Impl::on_sync_response(const Hash32& from, const Bytes& payload) {
   if (!sync_request || sync_request->peer != from) return;  // unsolicited
   sync_request.reset();
   hpchain::v1::SyncResponse response;
   if (!parse_proto(payload, response, "sync response").is_ok()) return;
   if (response.from_height() != tip_height + 1 || response.blocks().empty()) return maybe_sync();
-  auto blocks = check_batch(response, *sync_validator, options.chain_id, tip_height, tip_id);
+  auto blocks = check_sync_batch(response, *sync_validator, options.chain_id, tip_height, tip_id);
   if (!blocks.is_ok()) {
     HPC_LOG_RATE_LIMITED(kNode, warn, "sync: refused a batch from {}: {}", from.hex().substr(0, 12),
                          blocks.status().message());

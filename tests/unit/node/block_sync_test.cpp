@@ -1,0 +1,100 @@
+// Block sync's checks against a peer that lies (node/chain/block_sync.h):
+// real blocks and QCs signed by a 4-validator set (the consensus test
+// fixture), served from a real RocksDB ChainStore.
+#include <gtest/gtest.h>
+
+#include "node/chain/block_sync.h"
+#include "tests/common/temp_dir.h"
+#include "tests/unit/consensus/fixture.h"
+
+namespace hpchain::node {
+namespace {
+
+using consensus::testing::Network;
+
+struct SyncFixture {
+  Network net{4};
+  consensus::MessageValidator validator{*net.validators, *net.verifier, *net.genesis};
+  // genesis, b1..b6, each carrying its parent's QC from validators 0..2.
+  std::vector<consensus::BlockPtr> blocks = net.chain(6, {0, 1, 2});
+
+  // Records of b1..b(last), the last with its commit proof (its child and
+  // a QC for the child).
+  hpchain::v1::SyncResponse batch(size_t last, bool proof = true) {
+    hpchain::v1::SyncResponse r;
+    r.set_from_height(1);
+    for (size_t h = 1; h <= last; ++h) {
+      consensus::CommittedBlock c{blocks[h], blocks[h + 1]->parent_qc(), std::nullopt};
+      if (h == last && proof) c.proof = consensus::CommitProof{blocks[h + 1], net.qc(*blocks[h + 1], {1, 2, 3})};
+      *r.add_blocks() = ChainStore::to_record(c);
+    }
+    return r;
+  }
+  Result<std::vector<consensus::CommittedBlock>> check(const hpchain::v1::SyncResponse& r, uint64_t tip = 0) {
+    return check_sync_batch(r, validator, consensus::testing::kChain, tip, blocks[tip]->id);
+  }
+};
+
+TEST(BlockSync, AnHonestBatchIsAcceptedWithEachBlocksQc) {
+  SyncFixture f;
+  auto blocks = f.check(f.batch(4));
+  ASSERT_TRUE(blocks.is_ok()) << blocks.status().message();
+  ASSERT_EQ(blocks->size(), 4u);
+  for (size_t i = 0; i < 4; ++i) {
+    EXPECT_EQ((*blocks)[i].block->id, f.blocks[i + 1]->id);
+    EXPECT_EQ((*blocks)[i].qc.block_id, f.blocks[i + 1]->id);
+  }
+  EXPECT_TRUE(blocks->back().proof.has_value());
+}
+
+TEST(BlockSync, ALyingPeerIsRefusedWhateverItChanges) {
+  SyncFixture f;
+  auto refused = [&](hpchain::v1::SyncResponse r, uint64_t tip, std::string_view why) {
+    auto blocks = f.check(r, tip);
+    ASSERT_FALSE(blocks.is_ok()) << why;
+    EXPECT_EQ(blocks.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_NE(blocks.status().message().find(why), std::string::npos) << blocks.status().message();
+  };
+  auto swapped_payload = f.batch(4);
+  swapped_payload.mutable_blocks(1)->mutable_block()->set_payload("another payload");
+  refused(swapped_payload, 0, "payload");
+  refused(f.batch(4, /*proof=*/false), 0, "no commit proof");
+  auto weak_proof = f.batch(4);
+  *weak_proof.mutable_blocks(3)->mutable_proof_qc() = consensus::qc_to_proto(f.net.qc(*f.blocks[5], {1, 2}));
+  refused(weak_proof, 0, "");  // two of four signatures are no quorum
+  auto stale_proof = f.batch(4);  // the proof of b3 on the batch ending at b4
+  *stale_proof.mutable_blocks(3)->mutable_proof_child() = consensus::block_to_proto(*f.blocks[4]);
+  refused(stale_proof, 0, "commit proof");
+  refused(f.batch(4), 2, "does not extend");  // our tip is b2: the batch starts below it
+  auto gap = f.batch(4);
+  gap.mutable_blocks()->DeleteSubrange(1, 1);
+  refused(gap, 0, "does not extend");
+}
+
+TEST(BlockSync, AServerSendsConsecutiveBlocksUpToTheLastProvenOne) {
+  SyncFixture f;
+  hpchain::testing::TempDir dir;
+  auto store = storage::Store::open(dir.path()).value();
+  ChainStore chain(*store, consensus::testing::kChain);
+  storage::WriteBatch batch;
+  for (size_t h = 1; h <= 5; ++h) {
+    consensus::CommittedBlock c{f.blocks[h], f.blocks[h + 1]->parent_qc(), std::nullopt};
+    if (h == 3) c.proof = consensus::CommitProof{f.blocks[4], f.net.qc(*f.blocks[4], {0, 1, 2})};
+    chain.stage_block(c, Hash32{}, {}, 0, batch);
+  }
+  ASSERT_TRUE(store->write(batch).is_ok());
+  hpchain::v1::SyncRequest request;
+  request.set_from_height(1);
+  request.set_max_blocks(64);
+  auto response = serve_sync_request(chain, request, 5);
+  ASSERT_EQ(response.blocks_size(), 3);  // b4 and b5 carry no proof: held back
+  auto blocks = f.check(response);
+  ASSERT_TRUE(blocks.is_ok()) << blocks.status().message();
+  request.set_from_height(4);
+  EXPECT_EQ(serve_sync_request(chain, request, 5).blocks_size(), 0);
+  request.set_from_height(9);
+  EXPECT_EQ(serve_sync_request(chain, request, 5).blocks_size(), 0);
+}
+
+}  // namespace
+}  // namespace hpchain::node
