@@ -12,7 +12,11 @@
 
 namespace hpchain::integration {
 
-ChainNet::ChainNet(int validators, uint64_t empty_block_interval_ms) {
+ChainNet::ChainNet(int validators, uint64_t empty_block_interval_ms, bool own_binary) : binary_(hpchaind()) {
+  if (own_binary) {
+    std::filesystem::copy_file(binary_, dir_.path() / "hpchaind");
+    binary_ = (dir_.path() / "hpchaind").string();
+  }
   base_ = free_ports(3 * validators);
   const int rc = run_hpchaind({"testnet", "--validators", std::to_string(validators), "--out", (dir_.path() / "net").string(),
                                "--base-port", std::to_string(base_)},
@@ -81,7 +85,7 @@ void ChainNet::start(int i) {
   const auto signed_log = dir_.path() / ("signed-" + std::to_string(i) + ".log");
   ::setenv("HPCHAIN_SIGNED_LOG", signed_log.c_str(), 1);
   procs_[i] = std::make_unique<Process>(
-      std::vector<std::string>{hpchaind(), "start", "--home", home(i).string()},
+      std::vector<std::string>{binary_, "start", "--home", home(i).string()},
       dir_.path() / ("node" + std::to_string(i) + "-" + std::to_string(starts_[i]++) + ".log"));
   ::unsetenv("HPCHAIN_SIGNED_LOG");
 }

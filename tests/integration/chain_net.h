@@ -21,8 +21,10 @@ namespace hpchain::integration {
 class ChainNet {
  public:
   // `validators` homes from `hpchaind testnet`; consensus settings tuned
-  // for tests (a short idle wait between empty blocks).
-  explicit ChainNet(int validators, uint64_t empty_block_interval_ms = 100);
+  // for tests (a short idle wait between empty blocks). `own_binary`
+  // copies hpchaind into the test's directory first, so that a long run
+  // survives a rebuild of the build tree.
+  explicit ChainNet(int validators, uint64_t empty_block_interval_ms = 100, bool own_binary = false);
   ~ChainNet();
 
   std::filesystem::path home(int i) const { return dir_.path() / "net" / ("node" + std::to_string(i)); }
@@ -65,6 +67,7 @@ class ChainNet {
   size_t homes_ = 0;
   std::vector<std::unique_ptr<Process>> procs_;
   std::vector<int> starts_;
+  std::string binary_;
 };
 
 // A signed transfer of 1 credit from `from` (fee 10,000).

@@ -23,7 +23,7 @@ double seconds_since(Clock::time_point t) { return std::chrono::duration<double>
 TEST(Soak, KillNineARandomValidatorEveryTenSecondsUnderLoad) {
   const char* env = std::getenv("HPCHAIN_SOAK_SECONDS");
   const double total = env != nullptr ? std::atof(env) : 600;
-  ChainNet net(4);
+  ChainNet net(4, 100, /*own_binary=*/true);
   Client client{Client::make_identity(), nullptr};
   edit_config(net.home(0), [&](node::NodeConfig& c) { c.p2p.allowed_node_ids.push_back(client.identity.node_id); });
   for (int i = 0; i < 4; ++i) net.start(i);
@@ -31,14 +31,21 @@ TEST(Soak, KillNineARandomValidatorEveryTenSecondsUnderLoad) {
   ASSERT_TRUE(client.connect(net.chain_id(), net.genesis(), net.peer(0)));
   // Node 0 takes the load and is never killed; the victims are 1..3.
   std::atomic<bool> done{false};
-  std::thread load([&] {
+  struct Joiner {  // an ASSERT that returns early must not leave the thread joinable
+    std::atomic<bool>& done;
+    std::thread thread;
+    ~Joiner() {
+      done = true;
+      if (thread.joinable()) thread.join();
+    }
+  } load{done, std::thread([&] {
     const PrivateKey key = net.dev_key(0);
     for (uint64_t nonce = 0; !done; ++nonce) {
       while (!done && net.value(0, "hpchain_mempool_size") > 500) std::this_thread::sleep_for(std::chrono::milliseconds(50));
       client.send_tx(signed_transfer(net.chain_id(), key, nonce));
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
-  });
+  })};
   std::mt19937 rng(7);
   const auto start = Clock::now();
   double longest_stall = 0, worst_recovery = 0;
@@ -74,7 +81,7 @@ TEST(Soak, KillNineARandomValidatorEveryTenSecondsUnderLoad) {
     }
   }
   done = true;
-  load.join();
+  load.thread.join();
   client.net->stop();
   for (int i = 0; i < 4; ++i) EXPECT_EQ(net.stop(i), 0) << net.log(i);
   // Every transaction any node committed is in the final chain, at the same height.

@@ -60,12 +60,13 @@ pid_t spawn(const std::vector<std::string>& argv, const std::filesystem::path& l
 
 }  // namespace
 
-Result<std::unique_ptr<Cluster>> Cluster::start(const std::string& hpchaind, int validators, int accounts, bool keep) {
+Result<std::unique_ptr<Cluster>> Cluster::start(const std::string& hpchaind, int validators, int accounts, bool keep,
+                                                const std::string& parent) {
   std::unique_ptr<Cluster> owned(new Cluster());
   Cluster& c = *owned;
   c.keep_ = keep;
-  char tmpl[] = "/tmp/hpchain-loadgen-XXXXXX";
-  if (::mkdtemp(tmpl) == nullptr) return Status::io_error("cannot create a temporary directory");
+  std::string tmpl = (std::filesystem::path(parent) / "hpchain-loadgen-XXXXXX").string();
+  if (::mkdtemp(tmpl.data()) == nullptr) return Status::io_error("cannot create a directory under " + parent);
   c.dir_ = tmpl;
   const uint16_t base = free_base(3 * validators);
   if (base == 0) return Status::unavailable("no free ports for the cluster");

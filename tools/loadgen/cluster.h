@@ -16,9 +16,10 @@ namespace hpchain::loadgen {
 
 class Cluster {
  public:
-  // Writes the homes (with `accounts` funded development keys) and starts
-  // every node; logs go to DIR/nodeI.log.
-  static Result<std::unique_ptr<Cluster>> start(const std::string& hpchaind, int validators, int accounts, bool keep);
+  // Writes the homes (with `accounts` funded development keys) in a new
+  // directory under `parent` and starts every node; logs go to DIR/nodeI.log.
+  static Result<std::unique_ptr<Cluster>> start(const std::string& hpchaind, int validators, int accounts, bool keep,
+                                                const std::string& parent);
   Cluster(const Cluster&) = delete;
   Cluster& operator=(const Cluster&) = delete;
   ~Cluster();  // SIGTERM to every node, then removes the directory unless kept

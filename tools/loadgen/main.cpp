@@ -21,7 +21,7 @@
 namespace {
 
 constexpr const char* kUsage = R"(usage: hpchain-loadgen [--validators N] [--accounts K] [--threads T] [--seconds S]
-                       [--hpchaind PATH] [--keep] [--json]
+                       [--hpchaind PATH] [--dir PARENT] [--keep] [--json]
 
 Starts N validators (default 4) from `hpchaind testnet` in a temporary
 directory, then runs two phases of S seconds (default 10, after 2 s of
@@ -32,7 +32,9 @@ by T threads (default 8) over gRPC to all nodes:
 Latency is from the send to the first poll (every 2 ms) of node 0 that finds
 the transaction in a committed block. The verification limit is this
 machine's cores x one core's secp256k1 verifications/s / N.
---keep leaves the directory (homes and node logs); --json prints one object
+The nodes' homes go in a new directory under PARENT (default /tmp; the
+disk's fsync latency bounds the block rate: every block is fsynced by every
+node, and so is each vote's safety state). --keep leaves the directory (homes and node logs); --json prints one object
 with committed_tps, p50_ms, p99_ms, verify_limit_tps and the settings.
 )";
 
@@ -70,6 +72,7 @@ bool wait_for_blocks(const hpchain::loadgen::Cluster& cluster) {
 int main(int argc, char** argv) {
   std::map<std::string, int> numbers{{"--validators", 4}, {"--accounts", 64}, {"--threads", 8}, {"--seconds", 10}};
   std::string hpchaind = default_hpchaind();
+  std::string parent = "/tmp";
   bool json = false, keep = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
@@ -78,6 +81,7 @@ int main(int argc, char** argv) {
     if (a == "--keep") { keep = true; continue; }
     if (i + 1 >= argc) return std::cerr << "hpchain-loadgen: " << a << " needs a value\n" << kUsage, 2;
     if (a == "--hpchaind") { hpchaind = argv[++i]; continue; }
+    if (a == "--dir") { parent = argv[++i]; continue; }
     if (!numbers.contains(a) || !number(argv[++i], numbers[a])) {
       return std::cerr << "hpchain-loadgen: bad flag or value: " << a << "\n" << kUsage, 2;
     }
@@ -87,7 +91,7 @@ int main(int argc, char** argv) {
   const double verify_limit = verify * cores / numbers["--validators"];
   std::cerr << "verification: " << static_cast<uint64_t>(verify) << "/s on one core, " << cores << " cores -> limit "
             << static_cast<uint64_t>(verify_limit) << " tx/s for " << numbers["--validators"] << " validators\n";
-  auto cluster = hpchain::loadgen::Cluster::start(hpchaind, numbers["--validators"], numbers["--accounts"], keep);
+  auto cluster = hpchain::loadgen::Cluster::start(hpchaind, numbers["--validators"], numbers["--accounts"], keep, parent);
   if (!cluster.is_ok()) return std::cerr << "hpchain-loadgen: " << cluster.status().message() << "\n", 1;
   std::cerr << "cluster in " << (*cluster)->dir().string() << "; waiting for blocks\n";
   if (!wait_for_blocks(**cluster)) return std::cerr << "hpchain-loadgen: the nodes commit no blocks (logs in " << (*cluster)->dir().string() << ")\n", 1;
