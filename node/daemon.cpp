@@ -9,6 +9,7 @@
 #include "ledger/state_view.h"
 #include "node/chain/chain_host.h"
 #include "node/chain/chain_store.h"
+#include "node/chain/executor.h"
 #include "node/home.h"
 #include "node/mempool/ledger_accounts.h"
 #include "node/mempool/mempool.h"
@@ -51,30 +52,6 @@ Result<ChainIdentity> open_chain(storage::Store& store, storage::RocksStateStore
   HPC_TRY(store.write(batch));
   HPC_LOG(kNode, info, "wrote the genesis state of chain {} (root {})", doc.chain_id, changes.root_hash().hex());
   return out;
-}
-
-// Node ids the chain admits: every registry entry's and every institution's.
-Result<std::vector<Hash32>> chain_node_ids(const ledger::StateReader& state) {
-  ledger::StateView view(state);
-  std::vector<Hash32> ids;
-  auto add = [&](const std::string& bytes) {
-    if (bytes.size() == Hash32::kSize) ids.push_back(Hash32::from_bytes(as_bytes(bytes)).value());
-  };
-  HPC_ASSIGN_OR_RETURN(auto stored_keys, view.get_record<hpchain::v1::KeyList>(to_bytes(ledger::keys::kValidatorIndex)));
-  const auto validators = stored_keys.value_or(hpchain::v1::KeyList{});
-  for (const auto& key : validators.keys()) {
-    HPC_ASSIGN_OR_RETURN(auto v, view.get_record<hpchain::v1::Validator>(ledger::keys::validator(as_bytes(key))));
-    if (v) add(v->node_id());
-  }
-  HPC_ASSIGN_OR_RETURN(auto stored_names, view.get_record<hpchain::v1::NameList>(to_bytes(ledger::keys::kInstitutionIndex)));
-  const auto institutions = stored_names.value_or(hpchain::v1::NameList{});
-  for (const auto& id : institutions.names()) {
-    HPC_ASSIGN_OR_RETURN(auto inst, view.get_record<hpchain::v1::Institution>(ledger::keys::institution(id)));
-    if (inst) {
-      for (const auto& n : inst->node_ids()) add(n);
-    }
-  }
-  return ids;
 }
 
 }  // namespace
@@ -261,5 +238,30 @@ mempool::Admission Daemon::submit_tx(Bytes raw) {
   if (!a.rejected && impl_->network) impl_->network->broadcast(hpchain::v1::MESSAGE_TX, std::move(copy));
   return a;
 }
+
+Result<AccountInfo> Daemon::account(const Address& address) const {
+  if (!impl_->state || !impl_->pool) return Status::unavailable("the node is stopped");
+  // A block that commits between the state read and the mempool's count
+  // moves the nonce and drops the sender's committed transactions from the
+  // mempool; the nonce is read again after the count, and a changed one
+  // means counting again.
+  ledger::StateView first(*impl_->state);
+  HPC_ASSIGN_OR_RETURN(hpchain::v1::Account committed, first.account(address));
+  AccountInfo out;
+  for (int attempt = 0; attempt < 4; ++attempt) {
+    out.next_nonce = impl_->pool->next_nonce(address, committed.nonce());
+    ledger::StateView again(*impl_->state);
+    HPC_ASSIGN_OR_RETURN(hpchain::v1::Account now, again.account(address));
+    const bool settled = now.nonce() == committed.nonce();
+    committed = std::move(now);
+    if (settled) break;
+  }
+  out.nonce = committed.nonce();
+  out.balance = committed.balance();
+  if (out.next_nonce < out.nonce) out.next_nonce = out.nonce;  // unsettled after every attempt
+  return out;
+}
+
+bool Daemon::pending(const Hash32& id) const { return impl_->pool && impl_->pool->contains(id); }
 
 }  // namespace hpchain::node

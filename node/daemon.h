@@ -34,6 +34,13 @@ struct NodeStatus {
   bool validator = false;       // voting in this epoch (false: observer)
 };
 
+// An account as a client sees it (Daemon::account).
+struct AccountInfo {
+  uint64_t nonce = 0;       // committed: the nonce of its next transaction to execute
+  uint64_t balance = 0;     // committed
+  uint64_t next_nonce = 0;  // what a new transaction should carry: after those waiting in the mempool
+};
+
 class Daemon {
  public:
   // Loads the home (config, genesis, keys), opens data/ (writing the genesis
@@ -67,6 +74,13 @@ class Daemon {
   // Hands a TxRaw to the mempool and waits for its verdict (signature,
   // nonce, fee, room); admitted transactions are gossiped to peers.
   mempool::Admission submit_tx(Bytes raw);
+  // An account at the last committed block (a fresh one, nonce and balance
+  // 0, when the chain has never seen it), and the nonce its sender's next
+  // transaction should carry: the committed nonce, advanced past the
+  // consecutive run of its transactions waiting in the mempool.
+  Result<AccountInfo> account(const Address& address) const;
+  // Whether transaction `id` is waiting in the mempool (not yet committed).
+  bool pending(const Hash32& id) const;
 
   class Impl;
 

@@ -34,6 +34,8 @@ class NodeMetrics::Impl {
       BuildGauge().Name("hpchain_mempool_bytes").Help("Bytes of transactions in the mempool").Register(*registry).Add({});
   prometheus::Gauge& height =
       BuildGauge().Name("hpchain_consensus_height").Help("Height of the last executed block").Register(*registry).Add({});
+  prometheus::Gauge& epoch =
+      BuildGauge().Name("hpchain_consensus_epoch").Help("The epoch this node is in").Register(*registry).Add({});
   prometheus::Gauge& round =
       BuildGauge().Name("hpchain_consensus_round").Help("The consensus round this node is in").Register(*registry).Add({});
   prometheus::Gauge& certified = BuildGauge()
@@ -106,7 +108,10 @@ void NodeMetrics::on_block(uint64_t height, size_t txs, double interval_s) {
   impl_->committed_txs.Increment(static_cast<double>(txs));
   impl_->interval.Observe(interval_s);
 }
-void NodeMetrics::on_round(uint64_t round) { impl_->round.Set(static_cast<double>(round)); }
+void NodeMetrics::on_round(uint64_t epoch, uint64_t round) {
+  impl_->epoch.Set(static_cast<double>(epoch));
+  impl_->round.Set(static_cast<double>(round));
+}
 void NodeMetrics::on_timeout_sent() { impl_->timeouts.Increment(); }
 void NodeMetrics::on_certified(uint64_t height) { impl_->certified.Set(static_cast<double>(height)); }
 

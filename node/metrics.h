@@ -43,7 +43,7 @@ class NodeMetrics final : public p2p::NetworkObserver, public mempool::MempoolOb
   // The chain (node/chain/chain_host.h): a block executed at `height`
   // carrying `txs` transactions, `interval_s` after the previous one.
   void on_block(uint64_t height, size_t txs, double interval_s);
-  void on_round(uint64_t round);
+  void on_round(uint64_t epoch, uint64_t round);
   void on_timeout_sent();
   void on_certified(uint64_t height);
 

@@ -29,8 +29,13 @@ void ChainHost::Impl::on_status(const Hash32& from, const Bytes& payload) {
 }
 
 bool ChainHost::Impl::behind() const {
+  // Waiting for the certificate of the epoch's last block: peers that
+  // moved on hold it.
+  if (epoch_ahead > core->epoch() || (pending_epoch && Clock::now() - pending_epoch->since > kSyncRequestTimeout)) {
+    return true;
+  }
   for (const auto& [node, peer] : peer_heights) {
-    if (peer.height > tip_height + kSyncLagBlocks) return true;
+    if (peer.height > tip_height + kSyncLagBlocks || peer.epoch > core->epoch()) return true;
   }
   return false;
 }
@@ -46,8 +51,9 @@ void ChainHost::Impl::maybe_sync() {
   if (!behind()) return;
   std::vector<Hash32> ahead;
   for (const auto& [node, peer] : peer_heights) {
-    if (peer.height > tip_height) ahead.push_back(node);
+    if (peer.height > tip_height || peer.epoch > core->epoch()) ahead.push_back(node);
   }
+  if (ahead.empty()) return;
   const Hash32 peer = ahead[sync_rotation++ % ahead.size()];  // several peers share the load in turn
   hpchain::v1::SyncRequest request;
   request.set_from_height(tip_height + 1);
@@ -63,6 +69,17 @@ hpchain::v1::SyncResponse serve_sync_request(const ChainStore& chain, const hpch
   const uint64_t want = std::min<uint64_t>(std::max<uint32_t>(request.max_blocks(), 1), kSyncBatchBlocks);
   uint64_t bytes = 0;
   size_t last_proven = 0;  // blocks up to the last one that carries a commit proof
+  if (request.from_height() >= 2) {
+    // The asker executed the last block of an epoch and waits for its
+    // certificate: send it alone.
+    auto before = chain.block_at(request.from_height() - 1);
+    auto cert = chain.certificate(request.from_height() - 1);
+    if (before.is_ok() && before->ends_epoch() && cert.is_ok() && cert->has_value()) {
+      const Bytes encoded = consensus::encode_state_message(chain.chain_id(), **cert);
+      response.set_end_certificate(encoded.data(), encoded.size());
+      return response;
+    }
+  }
   for (uint64_t h = std::max<uint64_t>(request.from_height(), 1); h <= tip_height; ++h) {
     const size_t n = static_cast<size_t>(response.blocks_size());
     if (last_proven == n && (n >= want || bytes >= kSyncResponseBytes)) break;
@@ -70,10 +87,21 @@ hpchain::v1::SyncResponse serve_sync_request(const ChainStore& chain, const hpch
     auto record = chain.block_at(h);
     if (!record.is_ok()) break;
     bytes += record->ByteSizeLong();
-    const bool proven = record->has_proof_child();
+    bool proven = record->has_proof_child();
+    const bool ends_epoch = record->ends_epoch();
     *response.add_blocks() = std::move(*record);
+    if (ends_epoch) {  // the batch stops here, proven by the block's state certificate when there is one
+      auto cert = chain.certificate(h);
+      if (cert.is_ok() && cert->has_value()) {
+        const Bytes encoded = consensus::encode_state_message(chain.chain_id(), **cert);
+        response.set_end_certificate(encoded.data(), encoded.size());
+        proven = true;
+      }
+    }
     if (proven) last_proven = static_cast<size_t>(response.blocks_size());
+    if (ends_epoch) break;
   }
+  if (static_cast<size_t>(response.blocks_size()) > last_proven) response.clear_end_certificate();
   while (static_cast<size_t>(response.blocks_size()) > last_proven) response.mutable_blocks()->RemoveLast();
   return response;
 }
@@ -84,11 +112,42 @@ void ChainHost::Impl::on_sync_request(const Hash32& from, const Bytes& payload) 
   network->send(from, hpchain::v1::MESSAGE_SYNC_RESPONSE, serialize_proto(serve_sync_request(chain, request, tip_height)));
 }
 
-Result<std::vector<consensus::CommittedBlock>> check_sync_batch(const hpchain::v1::SyncResponse& response,
-                                                                const consensus::MessageValidator& validator,
-                                                                const std::string& chain_id, uint64_t tip_height,
-                                                                const Hash32& tip_id) {
-  std::vector<consensus::CommittedBlock> blocks;
+namespace {
+
+// The last block of an epoch, proven by its state certificate and QC
+// instead of a commit proof.
+Result<consensus::StateCertificate> check_end_certificate(const hpchain::v1::SyncResponse& response,
+                                                          const consensus::CommittedBlock& last,
+                                                          const consensus::MessageValidator& validator,
+                                                          const consensus::ValidatorSet& validators,
+                                                          const consensus::SignatureVerifier& verifier) {
+  if (response.end_certificate().empty()) return Status::invalid_argument("the last block carries no commit proof");
+  auto message = consensus::decode_state_message(as_bytes(response.end_certificate()));
+  if (!message.is_ok() || !std::holds_alternative<consensus::StateCertificate>(message->body)) {
+    return Status::invalid_argument("the end certificate is not a state certificate");
+  }
+  auto cert = std::get<consensus::StateCertificate>(message->body);
+  if (cert.claim.block_id != last.block->id || cert.claim.height != last.block->height() ||
+      cert.claim.epoch != validator.epoch()) {
+    return Status::invalid_argument("the end certificate is for another block");
+  }
+  if (auto v = consensus::verify_state_certificate(cert, validators, verifier); !v.ok()) {
+    return Status::invalid_argument("bad end certificate: " + v.detail);
+  }
+  if (last.qc.block_id != last.block->id) return Status::invalid_argument("the last block's QC certifies another block");
+  if (auto v = validator.verify_qc(last.qc); !v.ok()) return Status::invalid_argument("bad QC: " + v.detail);
+  return cert;
+}
+
+}  // namespace
+
+Result<SyncBatch> check_sync_batch(const hpchain::v1::SyncResponse& response,
+                                   const consensus::MessageValidator& validator,
+                                   const consensus::ValidatorSet& validators,
+                                   const consensus::SignatureVerifier& verifier, const std::string& chain_id,
+                                   uint64_t tip_height, const Hash32& tip_id) {
+  SyncBatch batch;
+  auto& blocks = batch.blocks;
   Hash32 parent = tip_id;
   for (const auto& record : response.blocks()) {
     HPC_ASSIGN_OR_RETURN(consensus::CommittedBlock c, ChainStore::from_record(record));
@@ -101,16 +160,19 @@ Result<std::vector<consensus::CommittedBlock>> check_sync_batch(const hpchain::v
     parent = b.id;
     blocks.push_back(std::move(c));
   }
-  if (blocks.empty()) return blocks;
+  if (blocks.empty()) return batch;
+  // Each block's QC is its child's parent QC (verified with the child).
+  for (size_t i = 0; i + 1 < blocks.size(); ++i) blocks[i].qc = blocks[i + 1].block->parent_qc();
   auto& last = blocks.back();
-  if (!last.proof) return Status::invalid_argument("the last block carries no commit proof");
+  if (!last.proof) {
+    HPC_ASSIGN_OR_RETURN(batch.end_certificate, check_end_certificate(response, last, validator, validators, verifier));
+    return batch;
+  }
   if (auto v = consensus::verify_commit_proof(validator, *last.block, *last.proof, chain_id); !v.ok()) {
     return Status::invalid_argument("bad commit proof: " + v.detail);
   }
-  // Each block's QC is its child's parent QC (verified with the child).
-  for (size_t i = 0; i + 1 < blocks.size(); ++i) blocks[i].qc = blocks[i + 1].block->parent_qc();
   last.qc = last.proof->child->parent_qc();
-  return blocks;
+  return batch;
 }
 
 void ChainHost::Impl::on_sync_response(const Hash32& from, const Bytes& payload) {
@@ -118,20 +180,33 @@ void ChainHost::Impl::on_sync_response(const Hash32& from, const Bytes& payload)
   sync_request.reset();
   hpchain::v1::SyncResponse response;
   if (!parse_proto(payload, response, "sync response").is_ok()) return;
-  if (response.from_height() != tip_height + 1 || response.blocks().empty()) return maybe_sync();
-  auto blocks = check_sync_batch(response, *sync_validator, options.chain_id, tip_height, tip_id);
-  if (!blocks.is_ok()) {
-    HPC_LOG_RATE_LIMITED(kNode, warn, "sync: refused a batch from {}: {}", from.hex().substr(0, 12),
-                         blocks.status().message());
+  if (response.from_height() != tip_height + 1 || stopped) return maybe_sync();
+  if (response.blocks().empty()) {
+    // The certificate of our tip, which ended its epoch: the certifier
+    // checks it (quorum, signatures, and our own root) and we move on.
+    auto message = consensus::decode_state_message(as_bytes(response.end_certificate()));
+    if (pending_epoch && message.is_ok() && std::holds_alternative<consensus::StateCertificate>(message->body)) {
+      on_state(certifier->on_certificate(std::get<consensus::StateCertificate>(message->body)));
+    }
     return maybe_sync();
   }
-  for (auto& c : *blocks) {
+  auto batch = check_sync_batch(response, *sync_validator, *validators, *verifier, options.chain_id, tip_height, tip_id);
+  if (!batch.is_ok()) {
+    HPC_LOG_RATE_LIMITED(kNode, warn, "sync: refused a batch from {}: {}", from.hex().substr(0, 12),
+                         batch.status().message());
+    return maybe_sync();
+  }
+  // The certificate first: executing the epoch's last block then checks
+  // our state against it (a divergence stops the node).
+  if (batch->end_certificate) on_state(certifier->on_certificate(*batch->end_certificate));
+  const uint64_t epoch = core->epoch();
+  const uint64_t first = tip_height + 1;
+  for (auto& c : batch->blocks) {
     if (!execute(c)) return;
   }
-  const auto& last = blocks->back();
-  HPC_LOG(kNode, info, "sync: executed heights {}..{} from {}", response.from_height(), tip_height,
-          from.hex().substr(0, 12));
-  apply(core->on_synced(last.block, *last.proof));
+  const auto& last = batch->blocks.back();
+  HPC_LOG(kNode, info, "sync: executed heights {}..{} from {}", first, last.block->height(), from.hex().substr(0, 12));
+  if (last.proof && core->epoch() == epoch) apply(core->on_synced(last.block, *last.proof));
   maybe_sync();
 }
 

@@ -9,6 +9,8 @@ namespace hpchain::node {
 
 void ChainHost::Impl::on_commit(const consensus::CommittedBlock& committed) {
   const consensus::Block& block = *committed.block;
+  // The suffix of an ending epoch is not executed; nor is a block of another epoch.
+  if (pending_epoch || !block.epoch_matches(epoch_record.epoch())) return;
   if (block.height() <= tip_height) {
     // Block sync executed it already; it must be the same block.
     if (block.height() == tip_height && block.id == tip_id) return;
@@ -55,11 +57,7 @@ bool ChainHost::Impl::execute(const consensus::CommittedBlock& committed) {
     if (next.is_ok()) next_set = next->digest();
   }
   on_state(certifier->on_executed(tip_height, tip_id, tip_root, next_set));
-  if (executed->new_consensus_set && !stopped) {
-    halt(Status::failed_precondition("the validator set changed at height " + std::to_string(tip_height) +
-                                     ": epoch changes are not wired into hpchaind yet"));
-    return false;
-  }
+  if (executed->new_consensus_set && !stopped) end_epoch(std::move(*executed->new_consensus_set));
   publish();
   maybe_send_beacon();
   return !stopped;
@@ -72,6 +70,7 @@ void ChainHost::Impl::on_state(consensus::StateActions actions) {
       if (network != nullptr) network->broadcast(hpchain::v1::MESSAGE_STATE, std::move(vote->message));
     } else if (auto* certified = std::get_if<consensus::CertifiedAction>(&action)) {
       if (Status s = chain.put_certificate(certified->certificate); !s.is_ok()) return halt(s);
+      if (pending_epoch && certified->certificate.claim.height == pending_epoch->end_height) switch_now = true;
       if (metrics != nullptr) metrics->on_certified(certifier->highest_certified());
       if (network != nullptr) {
         network->broadcast(hpchain::v1::MESSAGE_STATE,
@@ -81,6 +80,7 @@ void ChainHost::Impl::on_state(consensus::StateActions actions) {
       return halt(Status::corruption(divergence->message()));
     }
   }
+  if (switch_now && !stopped) maybe_switch();
 }
 
 namespace {

@@ -56,36 +56,74 @@ Result<std::vector<Hash32>> member_nodes(const storage::RocksStateStore& state, 
 
 }  // namespace
 
-Status ChainHost::Impl::open() {
+// Epoch 0: the genesis state's consensus set, from the genesis block.
+Result<hpchain::v1::EpochRecord> first_epoch(const storage::RocksStateStore& state) {
   ledger::StateView view(state);
-  HPC_ASSIGN_OR_RETURN(auto set_record, view.get_record<hpchain::v1::ConsensusSet>(to_bytes(ledger::keys::kConsensusSet)));
-  if (!set_record) return Status::corruption("the stored state has no consensus set");
-  HPC_ASSIGN_OR_RETURN(consensus::ValidatorSet set, validator_set_of(*set_record));
-  validators.emplace(std::move(set));
-  HPC_ASSIGN_OR_RETURN(validator_nodes, member_nodes(state, *validators));
-  verifier = consensus::make_secp256k1_verifier(*validators, options.chain_id);
-  if (options.validator_key) self = consensus::self_index(*validators, options.validator_key->public_key());
-  if (self != consensus::kObserver) {
-    HPC_ASSIGN_OR_RETURN(signer, make_signer(options));
-  }
-  start_block = std::make_shared<const consensus::Block>(consensus::genesis_block(options.chain_id, validators->digest()));
-  sync_validator.emplace(*validators, *verifier, *start_block);
+  HPC_ASSIGN_OR_RETURN(auto set, view.get_record<hpchain::v1::ConsensusSet>(to_bytes(ledger::keys::kConsensusSet)));
+  if (!set) return Status::corruption("the stored state has no consensus set");
+  hpchain::v1::EpochRecord record;
+  *record.mutable_validators() = std::move(*set);
+  return record;
+}
 
-  std::optional<consensus::Recovery> recovery;
-  tip_id = start_block->id;
-  tip_root = options.genesis_root;
+Status ChainHost::Impl::open() {
+  HPC_ASSIGN_OR_RETURN(auto stored_epoch, chain.epoch());
   HPC_ASSIGN_OR_RETURN(auto tip, chain.tip());
+  hpchain::v1::EpochRecord epoch;
+  if (stored_epoch) {
+    epoch = std::move(*stored_epoch);
+  } else {
+    if (tip && tip->epoch() != 0) return Status::corruption("the stored chain is past epoch 0 but has no epoch record");
+    HPC_ASSIGN_OR_RETURN(epoch, first_epoch(state));
+    storage::WriteBatch batch;
+    chain.stage_epoch(epoch, batch);
+    HPC_TRY(store.write(batch));
+  }
+  tip_root = options.genesis_root;
+  std::optional<consensus::Recovery> recovery;
+  bool ended = false;  // the tip ended the epoch, and the node stopped before it started the next
   if (tip) {
-    if (tip->epoch() != 0) return Status::failed_precondition("the stored chain is in epoch " + std::to_string(tip->epoch()) + ": epoch changes are not wired into hpchaind yet");
     HPC_ASSIGN_OR_RETURN(auto record, chain.block_at(tip->height()));
     HPC_ASSIGN_OR_RETURN(consensus::CommittedBlock committed, ChainStore::from_record(record));
     tip_height = tip->height();
     tip_id = committed.block->id;
     tip_root = Hash32::from_bytes(as_bytes(record.state_root())).value();
-    recovery = consensus::Recovery{committed.block, committed.qc};
+    if (committed.block->round() > 0) recovery = consensus::Recovery{committed.block, committed.qc};  // else: the start block
+    ended = record.ends_epoch() && tip->epoch() == epoch.epoch();
   }
+  HPC_TRY(install_epoch(std::move(epoch), std::move(recovery)));
+  if (!tip) tip_id = start_block->id;
+  if (ended) {
+    ledger::StateView view(state);
+    HPC_ASSIGN_OR_RETURN(auto next, view.get_record<hpchain::v1::ConsensusSet>(to_bytes(ledger::keys::kConsensusSet)));
+    if (!next) return Status::corruption("the stored state has no consensus set");
+    pending_epoch = PendingEpoch{std::move(*next), tip_height, Clock::now()};
+  }
+  return Status::ok();
+}
+
+Status ChainHost::Impl::install_epoch(hpchain::v1::EpochRecord record, std::optional<consensus::Recovery> recovery) {
+  epoch_record = std::move(record);
+  HPC_ASSIGN_OR_RETURN(consensus::ValidatorSet set, validator_set_of(epoch_record.validators()));
+  validators = std::make_unique<consensus::ValidatorSet>(std::move(set));
+  HPC_ASSIGN_OR_RETURN(validator_nodes, member_nodes(state, *validators));
+  verifier = consensus::make_secp256k1_verifier(*validators, options.chain_id);
+  self = options.validator_key ? consensus::self_index(*validators, options.validator_key->public_key())
+                               : consensus::kObserver;
+  signer.reset();
+  if (self != consensus::kObserver) {
+    HPC_ASSIGN_OR_RETURN(signer, make_signer(options));
+  }
+  consensus::EpochStart where{epoch_record.epoch(), Hash32{}, epoch_record.start_height()};
+  if (epoch_record.epoch() > 0) {
+    HPC_ASSIGN_OR_RETURN(where.parent_id, Hash32::from_bytes(as_bytes(epoch_record.start_parent_id())));
+  }
+  start_block = std::make_shared<const consensus::Block>(consensus::epoch_start_block(
+      options.chain_id, where.epoch, where.parent_id, where.height, validators->digest()));
+  sync_validator = std::make_unique<consensus::MessageValidator>(*validators, *verifier, *start_block);
   consensus::CoreConfig config;
   config.chain_id = options.chain_id;
+  config.epoch = where;
   config.self = self;
   config.pacemaker = options.pacemaker;
   config.validate_payloads = true;
@@ -93,18 +131,22 @@ Status ChainHost::Impl::open() {
   // each) catches up instead of fetching parents one proposal at a time.
   config.max_waiting_blocks = kSyncBatchBlocks;
   consensus::CoreDeps deps;
-  deps.validators = &*validators;
+  deps.validators = validators.get();
   deps.signer = signer.get();
   deps.verifier = verifier.get();
   deps.safety_storage = self == consensus::kObserver ? nullptr : &safety;
   deps.committed_blocks = &chain;
   deps.tree_storage = &tree;
-  HPC_ASSIGN_OR_RETURN(core, consensus::ConsensusCore::create(config, deps, recovery));
-  certifier = std::make_unique<consensus::StateCertifier>(options.chain_id, 0, *validators, *verifier, signer.get(),
-                                                          self, tip_height);
-  HPC_LOG(kNode, info, "consensus: epoch 0, {} validators, this node is {}; resuming at height {} ({})",
+  core.reset();
+  ++core_generation;
+  HPC_ASSIGN_OR_RETURN(core, consensus::ConsensusCore::create(config, deps, std::move(recovery)));
+  certifier = std::make_unique<consensus::StateCertifier>(options.chain_id, where.epoch, *validators, *verifier,
+                                                          signer.get(), self, std::max(tip_height, where.height));
+  peer_ids.clear();
+  peer_nodes.clear();
+  HPC_LOG(kNode, info, "consensus: epoch {}, {} validators, this node is {}; resuming at height {}", where.epoch,
           validators->size(), self == consensus::kObserver ? "an observer" : "validator " + std::to_string(self),
-          tip_height, tip_id.hex().substr(0, 16));
+          std::max(tip_height, where.height));
   return Status::ok();
 }
 
@@ -113,6 +155,7 @@ void ChainHost::Impl::run() {
   thread = std::thread([this] { io.run(); });
   post([this] {
     apply(core->start());
+    if (pending_epoch) maybe_switch();  // the certificate may be stored already
     publish();
     tick();
   });
@@ -179,8 +222,9 @@ void ChainHost::Impl::send_to(consensus::ValidatorIndex to, hpchain::v1::Message
 }
 
 void ChainHost::Impl::apply(consensus::Actions actions) {
+  const uint64_t generation = core_generation;
   for (auto& action : actions) {
-    if (stopped) return;
+    if (stopped || generation != core_generation) return;  // the epoch changed under these actions
     std::visit(
         [&](auto& a) {
           using A = std::decay_t<decltype(a)>;
@@ -204,8 +248,9 @@ void ChainHost::Impl::apply(consensus::Actions actions) {
           } else if constexpr (std::is_same_v<A, consensus::SyncRequestAction>) {
             maybe_sync();
           } else if constexpr (std::is_same_v<A, consensus::EpochAheadAction>) {
-            HPC_LOG_RATE_LIMITED(kNode, warn, "a validator is in epoch {}: epoch changes are not wired into hpchaind yet",
-                                 a.epoch);
+            HPC_LOG(kNode, info, "validators are in epoch {}: fetching the blocks and the proof of the change", a.epoch);
+            epoch_ahead = std::max(epoch_ahead, a.epoch);
+            maybe_sync();
           }
         },
         action);
@@ -214,8 +259,8 @@ void ChainHost::Impl::apply(consensus::Actions actions) {
 
 void ChainHost::Impl::set_timer(uint64_t round, uint64_t delay_ms) {
   round_timer.expires_after(std::chrono::milliseconds(delay_ms));
-  round_timer.async_wait([this, round](const boost::system::error_code& ec) {
-    if (ec || stopped) return;
+  round_timer.async_wait([this, round, generation = core_generation](const boost::system::error_code& ec) {
+    if (ec || stopped || generation != core_generation) return;
     const uint64_t timeouts_before = core->metrics().timeouts_sent;
     apply(core->on_timer(round));
     if (metrics != nullptr && core->metrics().timeouts_sent > timeouts_before) metrics->on_timeout_sent();
@@ -230,6 +275,15 @@ void ChainHost::Impl::tick() {
     last_status = Clock::now();
     broadcast_status();
     maybe_sync();
+  }
+  if (Clock::now() - last_progress_log >= kProgressLogInterval) {
+    last_progress_log = Clock::now();
+    const auto& m = core->metrics();
+    HPC_LOG(kNode, info, "epoch {} height {} round {} certified {}; {} peers; proposals {} votes {} timeouts {} sent; "
+            "{} messages refused{}",
+            core->epoch(), tip_height, core->current_round(), certifier->highest_certified(),
+            network != nullptr ? network->peers().size() : 0, m.proposals_sent, m.votes_sent, m.timeouts_sent,
+            m.rejected_total(), behind() ? "; syncing" : "");
   }
   publish();
   tick_timer.expires_after(kTickInterval);
@@ -258,7 +312,7 @@ void ChainHost::Impl::publish() {
   s.round = core->current_round();
   s.syncing = behind();
   s.validator = self != consensus::kObserver;
-  if (metrics != nullptr) metrics->on_round(s.round);
+  if (metrics != nullptr) metrics->on_round(s.epoch, s.round);
   std::lock_guard lock(mu);
   const bool advanced = s.height != snap.height;
   snap = s;

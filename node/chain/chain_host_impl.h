@@ -30,6 +30,7 @@ inline constexpr uint64_t kSyncResponseBytes = 2 * 1024 * 1024;  // a response s
 inline constexpr auto kSyncRequestTimeout = std::chrono::seconds(3);
 inline constexpr auto kStatusInterval = std::chrono::seconds(1);
 inline constexpr auto kTickInterval = std::chrono::milliseconds(10);
+inline constexpr auto kProgressLogInterval = std::chrono::seconds(10);  // one info line: where the chain stands
 
 class ChainHost::Impl {
  public:
@@ -39,7 +40,10 @@ class ChainHost::Impl {
         safety(options.safety_path), tree(st) {}
 
   // --- chain_host.cpp ---
-  Status open();  // the epoch, the core, the certifier
+  Status open();  // the stored epoch and tip
+  // The epoch's validator set, signer, core (resuming from `recovery`, or
+  // its start block) and certifier.
+  Status install_epoch(hpchain::v1::EpochRecord record, std::optional<consensus::Recovery> recovery);
   void run();     // starts the thread: the core's first actions, the tick
   void stop();
   void post(std::function<void()> fn);
@@ -60,6 +64,15 @@ class ChainHost::Impl {
   bool execute(const consensus::CommittedBlock& committed);
   void on_state(consensus::StateActions actions);
   void maybe_send_beacon();
+
+  // --- chain_epoch.cpp ---
+  // The tip ended the epoch with `next` as the new set and its state
+  // certificate is held: executes the next epoch's start block (with the
+  // epoch record, in one batch) and installs the epoch.
+  void switch_epoch(const hpchain::v1::ConsensusSet& next);
+  // The tip ended the epoch: wait for its certificate (switch at once if held).
+  void end_epoch(hpchain::v1::ConsensusSet next);
+  void maybe_switch();
 
   // --- block_sync.cpp ---
   void broadcast_status();
@@ -85,7 +98,8 @@ class ChainHost::Impl {
   bool stopped = false;  // host thread only
 
   // The epoch.
-  std::optional<consensus::ValidatorSet> validators;
+  hpchain::v1::EpochRecord epoch_record;
+  std::unique_ptr<consensus::ValidatorSet> validators;  // stable: the core and certifier refer to it
   std::vector<Hash32> validator_nodes;  // node id per validator index (zero when unknown)
   std::unique_ptr<consensus::SignatureVerifier> verifier;
   std::unique_ptr<consensus::Signer> signer;
@@ -94,8 +108,22 @@ class ChainHost::Impl {
   storage::RocksTreeStorage tree;
   std::unique_ptr<consensus::ConsensusCore> core;
   std::unique_ptr<consensus::StateCertifier> certifier;
-  std::optional<consensus::MessageValidator> sync_validator;
+  std::unique_ptr<consensus::MessageValidator> sync_validator;
   consensus::BlockPtr start_block;
+  // The tip ended the epoch (its execution changed the consensus set): the
+  // old core keeps running, its commits (the suffix) unexecuted and its
+  // proposals empty, until the tip's state certificate is held, which every
+  // node needs to see before it moves on (docs/consensus.md, "Epochs").
+  struct PendingEpoch {
+    hpchain::v1::ConsensusSet next;
+    uint64_t end_height = 0;
+    Clock::time_point since;
+  };
+  std::optional<PendingEpoch> pending_epoch;
+  bool switch_now = false;
+  uint64_t epoch_ahead = 0;  // the highest later epoch a validator's message named  // set by on_state when the certificate arrives, acted on after it
+  // Bumped by install_epoch: actions and timers of an older core are dropped.
+  uint64_t core_generation = 0;
 
   // Peers that are not validators get ids from the validator count up.
   std::map<Hash32, consensus::ValidatorIndex> peer_ids;
@@ -130,6 +158,7 @@ class ChainHost::Impl {
   std::optional<SyncRequest> sync_request;
   uint64_t sync_rotation = 0;
   Clock::time_point last_status = Clock::time_point{};
+  Clock::time_point last_progress_log = Clock::now();
 
   // Published for other threads.
   mutable std::mutex mu;

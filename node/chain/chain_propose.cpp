@@ -23,6 +23,13 @@ void ChainHost::Impl::try_propose() {
     pending_request.reset();
     return;
   }
+  const auto now_ms = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                std::chrono::system_clock::now().time_since_epoch()).count());
+  if (pending_epoch) {  // the suffix of an ending epoch carries nothing: it only spreads the commit
+    const uint64_t round = request.round;
+    pending_request.reset();
+    return apply(core->on_payload_ready(round, {}, now_ms));
+  }
   // The transactions the uncommitted ancestors carry: they must not be
   // proposed again, and each sender's nonces continue after them. While any
   // ancestor carries some, propose at once so that they commit.
@@ -60,9 +67,7 @@ void ChainHost::Impl::try_propose() {
   if (!txs.empty()) payloads[sha256(payload)] = {request.height, std::move(txs)};
   const uint64_t round = request.round;
   pending_request.reset();
-  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          std::chrono::system_clock::now().time_since_epoch()).count();
-  apply(core->on_payload_ready(round, std::move(payload), static_cast<uint64_t>(now_ms)));
+  apply(core->on_payload_ready(round, std::move(payload), now_ms));
 }
 
 bool ChainHost::Impl::validate_payload(const consensus::Block& block) {

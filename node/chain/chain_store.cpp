@@ -23,6 +23,7 @@ Bytes be64(uint64_t v) {
 }
 
 constexpr std::string_view kTipKey = "tip";
+constexpr std::string_view kEpochKey = "epoch";
 
 // A record under `key` of `column`: NotFound passes through; an
 // undecodable value is Corruption naming the key.
@@ -72,13 +73,25 @@ Result<std::optional<consensus::StateCertificate>> ChainStore::certificate(uint6
   return std::optional<consensus::StateCertificate>{std::get<consensus::StateCertificate>(message->body)};
 }
 
+Result<std::optional<hpchain::v1::EpochRecord>> ChainStore::epoch() const {
+  auto record = read_record<hpchain::v1::EpochRecord>(store_, Column::kMeta, to_bytes(kEpochKey));
+  if (record.status().code() == StatusCode::kNotFound) return std::optional<hpchain::v1::EpochRecord>{};
+  HPC_TRY(record.status());
+  return std::optional<hpchain::v1::EpochRecord>{std::move(*record)};
+}
+
+void ChainStore::stage_epoch(const hpchain::v1::EpochRecord& record, storage::WriteBatch& batch) const {
+  batch.put(Column::kMeta, to_bytes(kEpochKey), serialize_proto(record));
+}
+
 void ChainStore::stage_block(const consensus::CommittedBlock& committed, const Hash32& state_root,
                              const std::vector<std::pair<Hash32, hpchain::v1::TxRecord>>& txs, uint64_t epoch,
-                             storage::WriteBatch& batch) const {
+                             bool ends_epoch, storage::WriteBatch& batch) const {
   const consensus::Block& block = *committed.block;
   hpchain::v1::CommittedBlockRecord record = to_record(committed);
   record.set_state_root(state_root.bytes.data(), state_root.bytes.size());
   record.set_tx_count(static_cast<uint32_t>(txs.size()));
+  record.set_ends_epoch(ends_epoch);
   batch.put(Column::kBlocks, prefixed('b', block.id.span()), serialize_proto(record));
   batch.put(Column::kHeights, be64(block.height()), block.id.span());
   for (const auto& [id, tx] : txs) batch.put(Column::kBlocks, prefixed('t', id.span()), serialize_proto(tx));

@@ -10,6 +10,7 @@
 //   blocks  "c" ‖ be64 height   state certificate (an encoded StateMessage)
 //   heights be64 height         block id
 //   meta    "tip"               ChainTip (absent: only genesis so far)
+//   meta    "epoch"             EpochRecord (the epoch the tip is in)
 //
 // Thread-safety: reads may run on any thread (RocksDB reads are); the
 // consensus thread is the only writer.
@@ -38,13 +39,18 @@ class ChainStore final : public consensus::CommittedBlockReader {
   Result<hpchain::v1::CommittedBlockRecord> block_by_id(const Hash32& id) const;
   Result<hpchain::v1::TxRecord> tx(const Hash32& id) const;
   Result<std::optional<consensus::StateCertificate>> certificate(uint64_t height) const;
+  // The current epoch; nullopt before the first start wrote epoch 0's.
+  Result<std::optional<hpchain::v1::EpochRecord>> epoch() const;
+  void stage_epoch(const hpchain::v1::EpochRecord& record, storage::WriteBatch& batch) const;
 
   // The records of executed block `committed` (state root `state_root`,
   // one TxRecord per transaction, in block order) and the new tip.
   void stage_block(const consensus::CommittedBlock& committed, const Hash32& state_root,
                    const std::vector<std::pair<Hash32, hpchain::v1::TxRecord>>& txs, uint64_t epoch,
-                   storage::WriteBatch& batch) const;
+                   bool ends_epoch, storage::WriteBatch& batch) const;
   Status put_certificate(const consensus::StateCertificate& cert);
+
+  const std::string& chain_id() const { return chain_id_; }
 
   // CommittedBlockReader: what lagging peers fetch by id.
   consensus::BlockPtr find(const Hash32& id) const override;

@@ -2,6 +2,7 @@
 
 #include "chain/log.h"
 #include "hpchain/v1/ledger.pb.h"
+#include "ledger/state_view.h"
 
 namespace hpchain::node {
 namespace {
@@ -66,7 +67,7 @@ Result<ExecutedBlock> execute_block(const ExecutionContext& ctx, const consensus
   }
   ledger::BlockContext bctx;
   bctx.height = block.height();
-  if (block.fields.proposer < ctx.validators.size()) {
+  if (block.round() > 0 && block.fields.proposer < ctx.validators.size()) {  // an epoch's start block has no proposer
     const auto& key = ctx.validators.at(block.fields.proposer).key.compressed();
     bctx.proposer_key.assign(key.begin(), key.end());
   }
@@ -80,11 +81,36 @@ Result<ExecutedBlock> execute_block(const ExecutionContext& ctx, const consensus
     records.emplace_back(out.txs[i].id, tx_record(block, static_cast<uint32_t>(i), result.outcomes[i]));
   }
   out.state_root = result.changes.root_hash();
-  ctx.chain.stage_block(committed, out.state_root, records, block.fields.epoch, batch);
+  ctx.chain.stage_block(committed, out.state_root, records, block.fields.epoch, result.new_consensus_set.has_value(),
+                        batch);
+  if (ctx.starts_epoch != nullptr) ctx.chain.stage_epoch(*ctx.starts_epoch, batch);
   HPC_TRY(ctx.store.write(batch));
   out.outcomes = std::move(result.outcomes);
   out.new_consensus_set = std::move(result.new_consensus_set);
   return out;
+}
+
+Result<std::vector<Hash32>> chain_node_ids(const ledger::StateReader& state) {
+  ledger::StateView view(state);
+  std::vector<Hash32> ids;
+  auto add = [&](const std::string& bytes) {
+    if (bytes.size() == Hash32::kSize) ids.push_back(Hash32::from_bytes(as_bytes(bytes)).value());
+  };
+  HPC_ASSIGN_OR_RETURN(auto stored_keys, view.get_record<hpchain::v1::KeyList>(to_bytes(ledger::keys::kValidatorIndex)));
+  const auto validators = stored_keys.value_or(hpchain::v1::KeyList{});
+  for (const auto& key : validators.keys()) {
+    HPC_ASSIGN_OR_RETURN(auto v, view.get_record<hpchain::v1::Validator>(ledger::keys::validator(as_bytes(key))));
+    if (v) add(v->node_id());
+  }
+  HPC_ASSIGN_OR_RETURN(auto stored_names, view.get_record<hpchain::v1::NameList>(to_bytes(ledger::keys::kInstitutionIndex)));
+  const auto institutions = stored_names.value_or(hpchain::v1::NameList{});
+  for (const auto& id : institutions.names()) {
+    HPC_ASSIGN_OR_RETURN(auto inst, view.get_record<hpchain::v1::Institution>(ledger::keys::institution(id)));
+    if (inst) {
+      for (const auto& n : inst->node_ids()) add(n);
+    }
+  }
+  return ids;
 }
 
 }  // namespace hpchain::node

@@ -36,6 +36,8 @@ struct ExecutionContext {
   const ChainStore& chain;
   const consensus::ValidatorSet& validators;  // of the block's epoch: names its proposer
   std::string chain_id;
+  // Written in the same batch: the epoch an epoch start block begins.
+  const hpchain::v1::EpochRecord* starts_epoch = nullptr;
 };
 
 // The block after the tip: FailedPrecondition when `committed` does not
@@ -50,5 +52,9 @@ Result<ExecutedBlock> execute_block(const ExecutionContext& ctx, const consensus
 
 // The consensus set as consensus sees it, in the record's order.
 Result<consensus::ValidatorSet> validator_set_of(const hpchain::v1::ConsensusSet& set);
+
+// Node ids the chain admits as peers: every registry entry's and every
+// institution's (p2p allows them besides the configured ones).
+Result<std::vector<Hash32>> chain_node_ids(const ledger::StateReader& state);
 
 }  // namespace hpchain::node

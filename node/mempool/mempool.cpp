@@ -232,6 +232,15 @@ bool Mempool::contains(const Hash32& id) const {
   return by_id_.count(id) > 0;
 }
 
+uint64_t Mempool::next_nonce(const Address& sender, uint64_t committed_nonce) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  uint64_t next = committed_nonce;
+  auto it = by_sender_.find(sender);
+  if (it == by_sender_.end()) return next;
+  for (auto n = it->second.find(next); n != it->second.end() && n->first == next; ++n) ++next;
+  return next;
+}
+
 void Mempool::publish_size() {
   if (observer_) observer_->on_size(by_id_.size(), bytes_);
 }

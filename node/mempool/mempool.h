@@ -107,6 +107,11 @@ class Mempool {
   size_t size() const;
   size_t bytes() const;
   bool contains(const Hash32& id) const;
+  // The nonce `sender`'s next transaction should carry: `committed_nonce`
+  // (its account's), advanced past the consecutive run of nonces this
+  // mempool holds from it. Nonces held beyond a gap are not counted: the
+  // gap is what the sender must fill next.
+  uint64_t next_nonce(const Address& sender, uint64_t committed_nonce) const;
   // A held transaction (verified on admission), by id.
   std::optional<VerifiedTx> find(const Hash32& id) const;
 

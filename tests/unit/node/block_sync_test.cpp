@@ -31,7 +31,23 @@ struct SyncFixture {
     return r;
   }
   Result<std::vector<consensus::CommittedBlock>> check(const hpchain::v1::SyncResponse& r, uint64_t tip = 0) {
-    return check_sync_batch(r, validator, consensus::testing::kChain, tip, blocks[tip]->id);
+    auto batch = check_batch(r, tip);
+    if (!batch.is_ok()) return batch.status();
+    return batch->blocks;
+  }
+  Result<SyncBatch> check_batch(const hpchain::v1::SyncResponse& r, uint64_t tip = 0) {
+    return check_sync_batch(r, validator, *net.validators, *net.verifier, consensus::testing::kChain, tip,
+                            blocks[tip]->id);
+  }
+  // A state certificate of block `h`, signed by `signers`.
+  consensus::StateCertificate certificate(size_t h, std::vector<consensus::ValidatorIndex> signers) {
+    consensus::StateCertificate cert;
+    cert.claim = {0, h, blocks[h]->id, sha256("root"), sha256("next set")};
+    for (auto i : signers) {
+      cert.signatures.push_back(
+          {i, net.signers[i]->sign(SignDomain::kStateCert, consensus::state_signing_bytes(cert.claim))});
+    }
+    return cert;
   }
 };
 
@@ -80,7 +96,7 @@ TEST(BlockSync, AServerSendsConsecutiveBlocksUpToTheLastProvenOne) {
   for (size_t h = 1; h <= 5; ++h) {
     consensus::CommittedBlock c{f.blocks[h], f.blocks[h + 1]->parent_qc(), std::nullopt};
     if (h == 3) c.proof = consensus::CommitProof{f.blocks[4], f.net.qc(*f.blocks[4], {0, 1, 2})};
-    chain.stage_block(c, Hash32{}, {}, 0, batch);
+    chain.stage_block(c, Hash32{}, {}, 0, false, batch);
   }
   ASSERT_TRUE(store->write(batch).is_ok());
   hpchain::v1::SyncRequest request;
@@ -90,10 +106,57 @@ TEST(BlockSync, AServerSendsConsecutiveBlocksUpToTheLastProvenOne) {
   ASSERT_EQ(response.blocks_size(), 3);  // b4 and b5 carry no proof: held back
   auto blocks = f.check(response);
   ASSERT_TRUE(blocks.is_ok()) << blocks.status().message();
+  EXPECT_TRUE(response.end_certificate().empty());
   request.set_from_height(4);
   EXPECT_EQ(serve_sync_request(chain, request, 5).blocks_size(), 0);
   request.set_from_height(9);
   EXPECT_EQ(serve_sync_request(chain, request, 5).blocks_size(), 0);
+}
+
+TEST(BlockSync, TheLastBlockOfAnEpochIsProvenByItsStateCertificate) {
+  SyncFixture f;
+  auto last_of_epoch = [&](const consensus::StateCertificate& cert) {
+    auto r = f.batch(4, /*proof=*/false);
+    r.mutable_blocks(3)->set_ends_epoch(true);
+    const Bytes encoded = consensus::encode_state_message(consensus::testing::kChain, cert);
+    r.set_end_certificate(encoded.data(), encoded.size());
+    return r;
+  };
+  auto batch = f.check_batch(last_of_epoch(f.certificate(4, {0, 1, 3})));
+  ASSERT_TRUE(batch.is_ok()) << batch.status().message();
+  ASSERT_EQ(batch->blocks.size(), 4u);
+  ASSERT_TRUE(batch->end_certificate.has_value());
+  EXPECT_EQ(batch->end_certificate->claim.block_id, f.blocks[4]->id);
+  EXPECT_EQ(batch->blocks.back().qc.block_id, f.blocks[4]->id);
+  for (auto [cert, why] : {std::pair{f.certificate(3, {0, 1, 2}), "another block"},
+                           std::pair{f.certificate(4, {0, 1}), "bad end certificate"}}) {
+    auto refused = f.check_batch(last_of_epoch(cert));
+    ASSERT_FALSE(refused.is_ok()) << why;
+    EXPECT_NE(refused.status().message().find(why), std::string::npos) << refused.status().message();
+  }
+  auto no_qc = last_of_epoch(f.certificate(4, {0, 1, 2}));
+  *no_qc.mutable_blocks(3)->mutable_qc() = consensus::qc_to_proto(f.net.qc(*f.blocks[4], {0}));
+  EXPECT_FALSE(f.check_batch(no_qc).is_ok());
+
+  // Served: the batch stops at the epoch's last block and carries its certificate.
+  hpchain::testing::TempDir dir;
+  auto store = storage::Store::open(dir.path()).value();
+  ChainStore chain(*store, consensus::testing::kChain);
+  storage::WriteBatch writes;
+  for (size_t h = 1; h <= 5; ++h) {
+    chain.stage_block({f.blocks[h], f.blocks[h + 1]->parent_qc(), std::nullopt}, Hash32{}, {}, 0, h == 4, writes);
+  }
+  ASSERT_TRUE(store->write(writes).is_ok());
+  hpchain::v1::SyncRequest request;
+  request.set_from_height(1);
+  request.set_max_blocks(64);
+  EXPECT_EQ(serve_sync_request(chain, request, 5).blocks_size(), 0);  // no certificate yet: nothing is proven
+  ASSERT_TRUE(chain.put_certificate(f.certificate(4, {1, 2, 3})).is_ok());
+  auto served = serve_sync_request(chain, request, 5);
+  ASSERT_EQ(served.blocks_size(), 4);
+  auto accepted = f.check_batch(served);
+  ASSERT_TRUE(accepted.is_ok()) << accepted.status().message();
+  EXPECT_TRUE(accepted->end_certificate.has_value());
 }
 
 }  // namespace

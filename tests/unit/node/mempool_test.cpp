@@ -1,7 +1,8 @@
 // The mempool against a real genesis state: each refusal has its reason,
 // nonces are ordered per sender, eviction follows the documented rule,
 // reap takes ready runs by fee per byte, recheck drops what a block
-// committed, and many submissions verify in parallel.
+// committed, next_nonce counts a sender's consecutive held nonces, and many
+// submissions verify in parallel.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -149,6 +150,29 @@ TEST(Mempool, RecheckDropsCommittedTransactionsAndNoncesTheChainPassed) {
   m.recheck(block);
   EXPECT_EQ(m.size(), 1u);
   EXPECT_TRUE(m.contains(tx_id(transfer(1, 2))));
+}
+
+TEST(Mempool, NextNonceRunsPastTheConsecutiveHeldNoncesFromTheCommittedOne) {
+  Fixture f;
+  Mempool m(options(), f.accounts);
+  EXPECT_EQ(m.next_nonce(addr(1), 0), 0u);  // nothing held
+  EXPECT_EQ(m.next_nonce(addr(1), 7), 7u);
+  for (uint64_t n : {0, 1, 2, 4}) EXPECT_EQ(refusal(m, transfer(1, n)), "ok");
+  EXPECT_EQ(m.next_nonce(addr(1), 0), 3u);  // 4 waits behind the gap at 3
+  EXPECT_EQ(m.next_nonce(addr(2), 0), 0u);  // another sender's count is its own
+  EXPECT_EQ(refusal(m, transfer(1, 3)), "ok");
+  EXPECT_EQ(m.next_nonce(addr(1), 0), 5u);
+  // Held nonces the chain has passed (a block committed, recheck not run
+  // yet) do not count; the run starts at the committed nonce.
+  EXPECT_EQ(m.next_nonce(addr(1), 2), 5u);
+  EXPECT_EQ(m.next_nonce(addr(1), 9), 9u);
+  // After a commit of nonces 0 and 1 and its recheck, the count follows.
+  const std::vector<VerifiedTx> block = {decode_and_verify_tx(transfer(1, 0), kChain).value(),
+                                         decode_and_verify_tx(transfer(1, 1), kChain).value()};
+  auto result = ledger::apply_block(f.store, {1, Bytes(33, 2)}, block).value();
+  ASSERT_TRUE(f.store.apply(result.changes).is_ok());
+  m.recheck(block);
+  EXPECT_EQ(m.next_nonce(addr(1), f.accounts.account(addr(1))->nonce), 5u);
 }
 
 TEST(Mempool, ManySubmissionsVerifyInParallelAndAllArrive) {
