@@ -23,6 +23,8 @@ class DaemonApi final : public NodeApi {
     return daemon_.wait_tx(id, timeout);
   }
   mempool::Admission submit_tx(Bytes raw) override { return daemon_.submit_tx(std::move(raw)); }
+  Result<node::AccountInfo> account(const Address& address) const override { return daemon_.account(address); }
+  bool pending(const Hash32& id) const override { return daemon_.pending(id); }
 
  private:
   node::Daemon& daemon_;

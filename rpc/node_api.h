@@ -41,6 +41,12 @@ class NodeApi {
   virtual Result<hpchain::v1::TxRecord> wait_tx(const Hash32& id, std::chrono::milliseconds timeout) const = 0;
   // Hands a TxRaw to the mempool and returns its verdict.
   virtual mempool::Admission submit_tx(Bytes raw) = 0;
+  // An account's committed nonce and balance (zero for one the chain has
+  // never seen) and the nonce its next transaction should carry, after
+  // those waiting in the mempool.
+  virtual Result<node::AccountInfo> account(const Address& address) const = 0;
+  // Whether transaction `id` is waiting in the mempool.
+  virtual bool pending(const Hash32& id) const = 0;
 };
 
 // The interface over a running Daemon, which must outlive it.

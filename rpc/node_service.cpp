@@ -1,4 +1,4 @@
-// NodeService: GetStatus and GetBlock (proto/hpchain/v1/rpc.proto).
+// NodeService: GetStatus, GetBlock and GetAccount (proto/hpchain/v1/rpc.proto).
 #include <algorithm>
 #include <cstdint>
 
@@ -85,6 +85,22 @@ class NodeServiceImpl final : public hpchain::v1::NodeService::Service {
       return to_grpc(record.status());
     }
     return describe_block(record.value(), *out);
+  }
+
+  grpc::Status GetAccount(grpc::ServerContext*, const hpchain::v1::GetAccountRequest* request,
+                          hpchain::v1::GetAccountResponse* out) override {
+    if (grpc::Status s = refuse_if_stopped(env_); !s.ok()) return s;
+    auto address = Address::from_bytes(as_bytes(request->address()));
+    if (!address.is_ok()) {
+      return {grpc::StatusCode::INVALID_ARGUMENT,
+              "address must be " + std::to_string(Address::kSize) + " bytes, not " + std::to_string(request->address().size())};
+    }
+    auto account = env_.node.account(address.value());
+    if (!account.is_ok()) return to_grpc(account.status());
+    out->set_nonce(account->nonce);
+    out->set_balance(account->balance);
+    out->set_next_nonce(account->next_nonce);
+    return grpc::Status::OK;
   }
 
  private:

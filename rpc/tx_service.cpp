@@ -73,9 +73,17 @@ class TxServiceImpl final : public hpchain::v1::TxService::Service {
   }
 
  private:
-  static grpc::Status not_committed(const Hash32& id, const Status& status) {
+  // NOT_FOUND says whether the transaction waits in this node's mempool or
+  // is unknown (never sent here, refused, evicted, or only in another
+  // node's mempool).
+  grpc::Status not_committed(const Hash32& id, const Status& status) const {
     if (status.code() != StatusCode::kNotFound) return to_grpc(status);
-    return {grpc::StatusCode::NOT_FOUND, "transaction " + id.hex() + " is not committed (unknown, or still in a mempool)"};
+    if (env_.node.pending(id)) {
+      return {grpc::StatusCode::NOT_FOUND,
+              "transaction " + id.hex() + " is pending in the mempool: not committed yet (WaitTx waits for it)"};
+    }
+    return {grpc::StatusCode::NOT_FOUND,
+            "transaction " + id.hex() + " is unknown: not committed, and not in this node's mempool"};
   }
 
   // A refusal as the client should read it. A transaction sent again after

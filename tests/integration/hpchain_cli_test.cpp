@@ -2,7 +2,8 @@
 // binary as a subprocess, against a real one-validator `hpchaind start`
 // from `hpchaind testnet` on free ports: help everywhere, exit 2 for bad
 // flags, keys that round-trip, an unreachable node named, status --json
-// with exactly its keys, and a transfer that commits and is found again.
+// with exactly its keys, a transfer that commits and is found again, and
+// transfers in a row that take their nonces from the node's account query.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
@@ -17,6 +18,8 @@ namespace hpchain::integration {
 namespace {
 
 using hpchain::testing::CommandOutcome;
+
+constexpr uint64_t kTransferFee = 1'000;  // hpchain's default --fee
 
 // Runs `hpchain ARGS` with stderr folded into the output.
 CommandOutcome hpchain_cli(const std::string& args) {
@@ -37,7 +40,7 @@ std::string row(const std::string& text, const std::string& name) {
 TEST(HpchainCli, HelpForEveryCommandAndExitTwoForBadFlags) {
   EXPECT_EQ(hpchain_cli("--help").exit_code, 0);
   EXPECT_EQ(hpchain_cli("").exit_code, 2);
-  for (const char* command : {"status", "keys new", "keys show", "tx transfer", "tx get"}) {
+  for (const char* command : {"status", "keys new", "keys show", "account", "tx transfer", "tx get"}) {
     const CommandOutcome r = hpchain_cli(std::string(command) + " --help");
     EXPECT_EQ(r.exit_code, 0) << command;
     EXPECT_NE(r.out.find(std::string(command)), std::string::npos) << r.out;
@@ -48,6 +51,8 @@ TEST(HpchainCli, HelpForEveryCommandAndExitTwoForBadFlags) {
   EXPECT_NE(unknown_flag.out.find("unknown flag --colour"), std::string::npos) << unknown_flag.out;
   EXPECT_EQ(hpchain_cli("tx transfer --to 0x00 --amount 1").exit_code, 2);  // --key missing
   EXPECT_EQ(hpchain_cli("tx get nothex").exit_code, 2);
+  EXPECT_EQ(hpchain_cli("account nothex").exit_code, 2);
+  EXPECT_EQ(hpchain_cli("account").exit_code, 2);
   EXPECT_EQ(hpchain_cli("--node nowhere status").exit_code, 2);
 }
 
@@ -107,6 +112,10 @@ TEST(HpchainCli, StatusTransferAndGetAgainstARunningNode) {
   ASSERT_EQ(hpchain_cli("keys new --out " + bob).exit_code, 0);
   const std::string to = row(hpchain_cli("keys show " + bob).out, "address");
   const std::string dev0 = (out / "dev" / "dev0.json").string();
+  const CommandOutcome fresh = hpchain_cli(at + "account --key " + dev0 + " --json");
+  ASSERT_EQ(fresh.exit_code, 0) << fresh.out;
+  EXPECT_EQ(nlohmann::json::parse(fresh.out)["next_nonce"].get<uint64_t>(), 0u);
+  const uint64_t funded = nlohmann::json::parse(fresh.out)["balance"].get<uint64_t>();
   const CommandOutcome sent = hpchain_cli(at + "tx transfer --key " + dev0 + " --to " + to + " --amount 5 --wait");
   ASSERT_EQ(sent.exit_code, 0) << sent.out << node.log_text();
   const std::string id = row(sent.out, "tx_id");
@@ -119,16 +128,52 @@ TEST(HpchainCli, StatusTransferAndGetAgainstARunningNode) {
   EXPECT_EQ(record["code_name"], "ok");
   EXPECT_EQ(std::to_string(record["height"].get<uint64_t>()), row(sent.out, "height"));
 
+  // The account shows the committed transfer: nonce 1, amount and fee paid.
+  const CommandOutcome after_one = hpchain_cli(at + "account --key " + dev0 + " --json");
+  ASSERT_EQ(after_one.exit_code, 0) << after_one.out;
+  const auto dev0_account = nlohmann::json::parse(after_one.out);
+  std::vector<std::string> account_keys;
+  for (const auto& [key, value] : dev0_account.items()) account_keys.push_back(key);
+  EXPECT_EQ(account_keys, (std::vector<std::string>{"address", "balance", "next_nonce", "nonce"}));
+  EXPECT_EQ(dev0_account["nonce"].get<uint64_t>(), 1u);
+  EXPECT_EQ(dev0_account["next_nonce"].get<uint64_t>(), 1u);
+  const uint64_t balance = dev0_account["balance"].get<uint64_t>();
+  EXPECT_EQ(balance, funded - 5 - kTransferFee);
+  const CommandOutcome bob_account = hpchain_cli(at + "account " + to);
+  ASSERT_EQ(bob_account.exit_code, 0) << bob_account.out;
+  EXPECT_EQ(row(bob_account.out, "address"), to);
+  EXPECT_EQ(row(bob_account.out, "balance"), "5");
+  EXPECT_EQ(row(bob_account.out, "nonce"), "0");
+  EXPECT_EQ(row(bob_account.out, "next_nonce"), "0");
+
   // The same signed transfer again is no second payment; a stale nonce is
   // refused with the hint.
-  const CommandOutcome again = hpchain_cli(at + "tx transfer --key " + dev0 + " --to " + to + " --amount 5 --wait");
+  const CommandOutcome again =
+      hpchain_cli(at + "tx transfer --key " + dev0 + " --to " + to + " --amount 5 --nonce 0 --wait");
   EXPECT_EQ(again.exit_code, 1);
   EXPECT_NE(again.out.find("ALREADY_EXISTS"), std::string::npos) << again.out;
-  const CommandOutcome stale = hpchain_cli(at + "tx transfer --key " + dev0 + " --to " + to + " --amount 6");
+  const CommandOutcome stale = hpchain_cli(at + "tx transfer --key " + dev0 + " --to " + to + " --amount 6 --nonce 0");
   EXPECT_EQ(stale.exit_code, 1);
   EXPECT_NE(stale.out.find("nonce_too_low"), std::string::npos) << stale.out;
   EXPECT_NE(stale.out.find("--nonce"), std::string::npos) << stale.out;
   EXPECT_EQ(hpchain_cli(at + "tx transfer --key " + dev0 + " --to " + to + " --amount 6 --nonce 1").exit_code, 0);
+
+  // Two transfers in a row without --nonce: each takes the account's next
+  // nonce, counting the ones still in the mempool, and both commit.
+  const CommandOutcome third = hpchain_cli(at + "tx transfer --key " + dev0 + " --to " + to + " --amount 7");
+  ASSERT_EQ(third.exit_code, 0) << third.out;
+  EXPECT_EQ(row(third.out, "nonce"), "2") << third.out;
+  const CommandOutcome fourth =
+      hpchain_cli(at + "tx transfer --key " + dev0 + " --to " + to + " --amount 8 --wait --json");
+  ASSERT_EQ(fourth.exit_code, 0) << fourth.out << node.log_text();
+  EXPECT_EQ(nlohmann::json::parse(fourth.out)["code_name"], "ok") << fourth.out;
+  const CommandOutcome third_got = hpchain_cli(at + "tx get " + row(third.out, "tx_id") + " --json");
+  ASSERT_EQ(third_got.exit_code, 0) << third_got.out;
+  EXPECT_EQ(nlohmann::json::parse(third_got.out)["code_name"], "ok");
+  const auto settled = nlohmann::json::parse(hpchain_cli(at + "account --key " + dev0 + " --json").out);
+  EXPECT_EQ(settled["nonce"].get<uint64_t>(), 4u);
+  EXPECT_EQ(settled["next_nonce"].get<uint64_t>(), 4u);
+  EXPECT_EQ(settled["balance"].get<uint64_t>(), balance - (6 + 7 + 8) - 3 * kTransferFee);
 
   EXPECT_EQ(node.stop(), 0) << node.log_text();  // SIGTERM: a clean exit
 }

@@ -15,6 +15,7 @@ commands:
   status        where the node's chain stands
   keys new      write a new account key file
   keys show     print a key file's address and public key
+  account       an account's nonce, balance and next nonce
   tx transfer   sign and send a transfer of credits
   tx get        where a committed transaction landed
   help          this text; `hpchain COMMAND --help` explains a command
@@ -55,6 +56,15 @@ const std::vector<Spec>& specs() {
        {"--out"}, {}, {"--out"}, 0},
       {Command::kKeysShow, {"keys", "show"},
        "hpchain keys show FILE\n\nPrints the address and public key of a key file.\n", {}, {}, {}, 1},
+      {Command::kAccount, {"account"},
+       "hpchain [--node HOST:PORT] account ADDRESS [--json]\n"
+       "       hpchain [--node HOST:PORT] account --key FILE [--json]\n\n"
+       "Prints the account of ADDRESS (0x + 40 hex), or of key FILE's address, at the\n"
+       "node's last committed block: its nonce and balance (both 0 for an account the\n"
+       "chain has never seen), and next_nonce, the nonce its next transaction should\n"
+       "carry: the nonce advanced past its transactions waiting in the node's mempool.\n"
+       "--json prints one object with the keys address, nonce, balance and next_nonce.\n",
+       {"--key"}, {"--json"}, {}, 1},
       {Command::kTxTransfer, {"tx", "transfer"},
        "hpchain [--node HOST:PORT] tx transfer --key FILE --to ADDRESS --amount N\n"
        "        [--fee F] [--nonce N] [--chain-id ID] [--wait [--timeout-ms T]] [--json]\n\n"
@@ -62,9 +72,10 @@ const std::vector<Spec>& specs() {
        "hex) and sends it to the node.\n"
        "  --fee F        credits offered to the block's proposer (default 1000); a fee\n"
        "                 below the chain's minimum is refused, naming the minimum.\n"
-       "  --nonce N      the account's next nonce (default 0). The node has no account\n"
-       "                 query yet: count your transactions, or read the refusal\n"
-       "                 (\"nonce_too_low: ..., the account is at K\") and pass --nonce K.\n"
+       "  --nonce N      the transaction's nonce. Default: the account's next_nonce from\n"
+       "                 the node (hpchain account), which counts its transactions still\n"
+       "                 waiting in the node's mempool, so transfers sent one after\n"
+       "                 another need no --nonce. Pass it to resend one.\n"
        "  --chain-id ID  default: the node's chain id.\n"
        "  --wait         wait until the transaction is committed (BroadcastTx COMMIT)\n"
        "                 and print where it landed; exit 1 if it failed there.\n"
@@ -141,7 +152,12 @@ Status read_flags(const Spec& spec, const std::vector<std::string>& rest, Args& 
   for (const auto& r : spec.required) {
     if (!out.values.count(r)) return Status::invalid_argument(r + " is required");
   }
-  if (out.positional.size() != spec.positionals) {
+  size_t positionals = spec.positionals;
+  if (spec.command == Command::kAccount && out.values.count("--key")) {  // ADDRESS or --key FILE
+    if (!out.positional.empty()) return Status::invalid_argument("give an ADDRESS or --key FILE, not both");
+    positionals = 0;
+  }
+  if (out.positional.size() != positionals) {
     return Status::invalid_argument(out.positional.empty() ? "an argument is missing"
                                                            : "unexpected argument \"" + out.positional.back() + "\"");
   }
@@ -157,7 +173,8 @@ Status fill_transfer(const Flags& f, Args& a) {
     HPC_ASSIGN_OR_RETURN(a.fee, parse_u64("--fee", f.values.at("--fee"), UINT64_MAX));
   }
   if (f.values.count("--nonce")) {
-    HPC_ASSIGN_OR_RETURN(a.nonce, parse_u64("--nonce", f.values.at("--nonce"), UINT64_MAX));
+    HPC_ASSIGN_OR_RETURN(uint64_t nonce, parse_u64("--nonce", f.values.at("--nonce"), UINT64_MAX));
+    a.nonce = nonce;
   }
   if (f.values.count("--chain-id")) a.chain_id = f.values.at("--chain-id");
   a.key_path = f.values.at("--key");
@@ -175,6 +192,18 @@ Status fill(const Spec& spec, const Flags& f, Args& a) {
   switch (spec.command) {
     case Command::kKeysNew: a.key_path = f.values.at("--out"); return Status::ok();
     case Command::kKeysShow: a.key_path = f.positional[0]; return Status::ok();
+    case Command::kAccount: {
+      if (f.values.count("--key")) {
+        a.key_path = f.values.at("--key");
+        return Status::ok();
+      }
+      auto address = Address::parse(f.positional[0]);
+      if (!address.is_ok()) {
+        return Status::invalid_argument("an address is 0x and 40 hex digits, not \"" + f.positional[0] + "\"");
+      }
+      a.address = address.value();
+      return Status::ok();
+    }
     case Command::kTxTransfer: return fill_transfer(f, a);
     case Command::kTxGet: {
       auto id = Hash32::from_hex(f.positional[0]);

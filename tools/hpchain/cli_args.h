@@ -25,7 +25,7 @@ inline constexpr uint64_t kDefaultFee = 1'000;
 inline constexpr uint32_t kDefaultWaitMs = 10'000;
 inline constexpr uint32_t kWaitMaxMs = 60'000;  // the server's bound (rpc/server.h)
 
-enum class Command { kHelp, kStatus, kKeysNew, kKeysShow, kTxTransfer, kTxGet };
+enum class Command { kHelp, kStatus, kKeysNew, kKeysShow, kAccount, kTxTransfer, kTxGet };
 
 struct Args {
   Command command = Command::kHelp;
@@ -33,12 +33,14 @@ struct Args {
   bool help = false;
   node::Endpoint node{"127.0.0.1", 26657};
   bool json = false;
-  std::string key_path;  // keys new --out, keys show FILE, tx transfer --key
+  std::string key_path;  // keys new --out, keys show FILE, account --key, tx transfer --key
+  // account ADDRESS; nullopt when the account is named by --key
+  std::optional<Address> address;
   // tx transfer
   Address to;
   uint64_t amount = 0;
   uint64_t fee = kDefaultFee;
-  uint64_t nonce = 0;
+  std::optional<uint64_t> nonce;  // nullopt: the account's next_nonce (GetAccount)
   std::string chain_id;  // empty: the node's (GetStatus)
   bool wait = false;
   uint32_t timeout_ms = kDefaultWaitMs;

@@ -89,11 +89,39 @@ void print_record(std::ostream& out, const std::string& tx_id, const hpchain::v1
                    {"fee_paid", std::to_string(r.fee_paid())}});
 }
 
+int run_account(const Args& a, std::ostream& out, std::ostream& err) {
+  Address address;
+  if (a.address) {
+    address = *a.address;
+  } else {
+    auto key = load_key_file(a.key_path);
+    if (!key.is_ok()) return fail(err, key.status());
+    address = key->public_key().address();
+  }
+  NodeClient client(a.node);
+  auto account = client.account(address);
+  if (!account.is_ok()) return fail(err, account.status());
+  if (a.json) {
+    const nlohmann::json j = {{"address", address.to_string()},
+                              {"nonce", account->nonce()},
+                              {"balance", account->balance()},
+                              {"next_nonce", account->next_nonce()}};
+    out << j.dump(2) << "\n";
+    return 0;
+  }
+  print_rows(out, {{"address", address.to_string()},
+                   {"nonce", std::to_string(account->nonce())},
+                   {"balance", std::to_string(account->balance())},
+                   {"next_nonce", std::to_string(account->next_nonce())}});
+  return 0;
+}
+
 // A hint for the refusals a person fixes with a flag.
 void hint(std::ostream& err, const std::string& message) {
   if (message.find("nonce_too_low") != std::string::npos || message.find("nonce_gap") != std::string::npos ||
       message.find("nonce_taken") != std::string::npos) {
-    err << "hpchain: pass the account's next nonce with --nonce\n";
+    err << "hpchain: leave --nonce out to use the account's next nonce (`hpchain account` shows it), or pass "
+           "another with --nonce\n";
   } else if (message.find("fee_too_low") != std::string::npos) {
     err << "hpchain: offer at least that with --fee\n";
   }
@@ -110,9 +138,19 @@ int run_tx_transfer(const Args& a, std::ostream& out, std::ostream& err) {
     if (!s.is_ok()) return fail(err, s.status());
     chain_id = s->chain_id();
   }
+  uint64_t nonce = 0;
+  if (a.nonce) {
+    nonce = *a.nonce;
+  } else {
+    // Counts this sender's transactions still in the node's mempool, so
+    // transfers sent one after another take consecutive nonces.
+    auto account = client.account(key->public_key().address());
+    if (!account.is_ok()) return fail(err, account.status().with_context("the account's next nonce (or pass --nonce)"));
+    nonce = account->next_nonce();
+  }
   hpchain::v1::TxBody body;
   body.set_chain_id(chain_id);
-  body.set_nonce(a.nonce);
+  body.set_nonce(nonce);
   body.set_fee(a.fee);
   body.mutable_transfer()->set_to(a.to.bytes.data(), a.to.bytes.size());
   body.mutable_transfer()->set_amount(a.amount);
@@ -126,9 +164,11 @@ int run_tx_transfer(const Args& a, std::ostream& out, std::ostream& err) {
   }
   if (!a.wait) {
     if (a.json) {
-      out << nlohmann::json({{"tx_id", id}, {"admitted", true}}).dump(2) << "\n";
+      out << nlohmann::json({{"tx_id", id}, {"nonce", nonce}, {"admitted", true}}).dump(2) << "\n";
     } else {
-      print_rows(out, {{"tx_id", id}, {"status", "admitted to the mempool (hpchain tx get " + id + ")"}});
+      print_rows(out, {{"tx_id", id},
+                       {"nonce", std::to_string(nonce)},
+                       {"status", "admitted to the mempool (hpchain tx get " + id + ")"}});
     }
     return 0;
   }
@@ -156,6 +196,7 @@ int run_command(const Args& args, std::ostream& out, std::ostream& err) {
     case Command::kStatus: return run_status(args, out, err);
     case Command::kKeysNew: return run_keys_new(args, out, err);
     case Command::kKeysShow: return run_keys_show(args, out, err);
+    case Command::kAccount: return run_account(args, out, err);
     case Command::kTxTransfer: return run_tx_transfer(args, out, err);
     case Command::kTxGet: return run_tx_get(args, out, err);
     case Command::kHelp: out << kUsage; return 0;

@@ -82,6 +82,16 @@ Result<hpchain::v1::GetStatusResponse> NodeClient::status() {
   return out;
 }
 
+Result<hpchain::v1::GetAccountResponse> NodeClient::account(const Address& address) {
+  HPC_TRY(connect());
+  hpchain::v1::GetAccountRequest request;
+  request.set_address(address.bytes.data(), address.bytes.size());
+  hpchain::v1::GetAccountResponse out;
+  const grpc::Status s = nodes_->GetAccount(context(kCallDeadline).get(), request, &out);
+  if (!s.ok()) return from_grpc(s, "GetAccount");
+  return out;
+}
+
 Result<hpchain::v1::BroadcastTxResponse> NodeClient::broadcast(const Bytes& tx, bool commit, uint32_t timeout_ms) {
   HPC_TRY(connect());
   hpchain::v1::BroadcastTxRequest request;

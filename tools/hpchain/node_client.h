@@ -10,6 +10,7 @@
 
 #include "chain/bytes.h"
 #include "chain/hash.h"
+#include "chain/keys.h"
 #include "chain/status.h"
 #include "hpchain/v1/rpc.grpc.pb.h"
 #include "node/config/config.h"
@@ -29,6 +30,7 @@ class NodeClient {
   Status connect();
 
   Result<hpchain::v1::GetStatusResponse> status();
+  Result<hpchain::v1::GetAccountResponse> account(const Address& address);
   // BroadcastTx; with `commit`, waits up to `timeout_ms` for the commit.
   Result<hpchain::v1::BroadcastTxResponse> broadcast(const Bytes& tx, bool commit, uint32_t timeout_ms);
   Result<hpchain::v1::TxRecord> get_tx(const Hash32& id);

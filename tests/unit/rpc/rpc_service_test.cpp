@@ -8,6 +8,7 @@
 #include <future>
 #include <map>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "chain/codec.h"
@@ -71,6 +72,17 @@ class FakeNode final : public NodeApi {
     a.tx_id = tx_id(raw);
     return a;
   }
+  Result<node::AccountInfo> account(const Address& address) const override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (account_error_) return *account_error_;
+    auto it = accounts_.find(address);
+    if (it == accounts_.end()) return node::AccountInfo{};
+    return it->second;
+  }
+  bool pending(const Hash32& id) const override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return pending_.count(id) > 0;
+  }
 
   void set_status(node::NodeStatus s) {
     std::lock_guard<std::mutex> lock(mu_);
@@ -87,6 +99,18 @@ class FakeNode final : public NodeApi {
   void set_wait_error(Status s) {
     std::lock_guard<std::mutex> lock(mu_);
     wait_error_ = std::move(s);
+  }
+  void set_account(const Address& address, node::AccountInfo info) {
+    std::lock_guard<std::mutex> lock(mu_);
+    accounts_[address] = info;
+  }
+  void set_account_error(Status s) {
+    std::lock_guard<std::mutex> lock(mu_);
+    account_error_ = std::move(s);
+  }
+  void hold(const Hash32& id) {
+    std::lock_guard<std::mutex> lock(mu_);
+    pending_.insert(id);
   }
   void add_block(uint64_t height, v1::CommittedBlockRecord record) {
     std::lock_guard<std::mutex> lock(mu_);
@@ -114,6 +138,9 @@ class FakeNode final : public NodeApi {
   node::NodeStatus status_;
   std::optional<Status> fatal_;
   std::optional<Status> wait_error_;
+  std::optional<Status> account_error_;
+  std::map<Address, node::AccountInfo> accounts_;
+  std::set<Hash32> pending_;
   mempool::Admission verdict_;
   std::map<uint64_t, v1::CommittedBlockRecord> by_height_;
   std::map<Hash32, v1::CommittedBlockRecord> by_id_;
@@ -328,6 +355,10 @@ TEST_F(RpcServiceTest, EveryCallIsUnavailableOnceTheNodeStoppedItself) {
   get.set_tx_id(text_of(sha256("x")));
   v1::GetTxResponse tx;
   EXPECT_EQ(txs_->GetTx(context().get(), get, &tx).error_code(), grpc::StatusCode::UNAVAILABLE);
+  v1::GetAccountRequest account;
+  account.set_address(std::string(20, 'a'));
+  v1::GetAccountResponse got;
+  EXPECT_EQ(nodes_->GetAccount(context().get(), account, &got).error_code(), grpc::StatusCode::UNAVAILABLE);
 }
 
 TEST_F(RpcServiceTest, WaitTxReturnsAtOnceForACommittedTransactionAndTimesOutOtherwise) {
@@ -373,6 +404,60 @@ TEST_F(RpcServiceTest, GetTxFindsCommittedTransactionsOnly) {
   const grpc::Status none = txs_->GetTx(context().get(), request, &out);
   EXPECT_EQ(none.error_code(), grpc::StatusCode::NOT_FOUND);
   EXPECT_NE(none.error_message().find(sha256("elsewhere").hex()), std::string::npos);
+  EXPECT_NE(none.error_message().find("is unknown"), std::string::npos) << none.error_message();
+  EXPECT_EQ(none.error_message().find("pending"), std::string::npos) << none.error_message();
+}
+
+TEST_F(RpcServiceTest, NotFoundSaysWhetherTheTransactionIsPendingInTheMempool) {
+  node_->hold(sha256("waiting"));
+  v1::GetTxRequest request;
+  request.set_tx_id(text_of(sha256("waiting")));
+  v1::GetTxResponse out;
+  const grpc::Status held = txs_->GetTx(context().get(), request, &out);
+  EXPECT_EQ(held.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_NE(held.error_message().find(sha256("waiting").hex() + " is pending in the mempool"), std::string::npos)
+      << held.error_message();
+  // WaitTx passes a node's NotFound on the same way.
+  node_->set_wait_error(Status::not_found("not committed"));
+  v1::WaitTxResponse waited;
+  const grpc::Status wait_held = wait(sha256("waiting"), 30'000, waited);
+  EXPECT_EQ(wait_held.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_NE(wait_held.error_message().find("pending in the mempool"), std::string::npos) << wait_held.error_message();
+  const grpc::Status wait_unknown = wait(sha256("nowhere"), 30'000, waited);
+  EXPECT_EQ(wait_unknown.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_NE(wait_unknown.error_message().find("is unknown"), std::string::npos) << wait_unknown.error_message();
+}
+
+TEST_F(RpcServiceTest, GetAccountReturnsTheNodesFiguresAndRefusesABadAddress) {
+  const Address alice = Address::from_bytes(as_bytes(std::string(20, 'a'))).value();
+  node_->set_account(alice, node::AccountInfo{3, 1'234'567, 5});
+  v1::GetAccountRequest request;
+  request.set_address(std::string(20, 'a'));
+  v1::GetAccountResponse out;
+  ASSERT_TRUE(nodes_->GetAccount(context().get(), request, &out).ok());
+  EXPECT_EQ(out.nonce(), 3u);
+  EXPECT_EQ(out.balance(), 1'234'567u);
+  EXPECT_EQ(out.next_nonce(), 5u);
+
+  request.set_address(std::string(20, 'b'));  // never seen: a fresh account
+  v1::GetAccountResponse fresh;
+  ASSERT_TRUE(nodes_->GetAccount(context().get(), request, &fresh).ok());
+  EXPECT_EQ(fresh.nonce(), 0u);
+  EXPECT_EQ(fresh.balance(), 0u);
+  EXPECT_EQ(fresh.next_nonce(), 0u);
+
+  for (const size_t size : {0, 19, 21, 32}) {
+    request.set_address(std::string(size, 'a'));
+    const grpc::Status bad = nodes_->GetAccount(context().get(), request, &out);
+    EXPECT_EQ(bad.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << size;
+    EXPECT_EQ(bad.error_message(), "address must be 20 bytes, not " + std::to_string(size));
+  }
+
+  node_->set_account_error(Status::corruption("state record under key 61 does not decode"));
+  request.set_address(std::string(20, 'a'));
+  const grpc::Status broken = nodes_->GetAccount(context().get(), request, &out);
+  EXPECT_EQ(broken.error_code(), grpc::StatusCode::INTERNAL);
+  EXPECT_EQ(broken.error_message(), "state record under key 61 does not decode");
 }
 
 TEST_F(RpcServiceTest, StoppingTheServerEndsARunningWaitPromptly) {

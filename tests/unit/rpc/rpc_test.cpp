@@ -38,7 +38,7 @@ class RpcDaemonTest : public ::testing::Test {
   static void SetUpTestSuite() {
     dir_ = new testing::TempDir();
     const auto out = dir_->path() / "net";
-    ASSERT_TRUE(node::create_testnet({out, 1, 40'000, "rpc-1", 2}).is_ok());
+    ASSERT_TRUE(node::create_testnet({out, 1, 40'000, "rpc-1", 4}).is_ok());
     const auto config_path = out / "node0" / "config" / "config.toml";
     node::NodeConfig config = node::load_config(config_path).value();
     config.p2p.listen.port = 0;
@@ -52,12 +52,15 @@ class RpcDaemonTest : public ::testing::Test {
     auto server = RpcServer::start(*daemon_, daemon_->config().rpc_listen);
     ASSERT_TRUE(server.is_ok()) << server.status().to_string();
     server_ = std::move(server).value().release();
-    for (const char* name : {"dev0.json", "dev1.json"}) dev_keys_.push_back(load_key_file(out / "dev" / name).value());
+    for (const char* name : {"dev0.json", "dev1.json", "dev2.json", "dev3.json"}) {
+      dev_keys_.push_back(load_key_file(out / "dev" / name).value());
+    }
   }
   static void TearDownTestSuite() {
     delete server_;  // before the daemon it serves
     delete daemon_;
     delete dir_;
+    dev_keys_.clear();  // --gtest_repeat: the next suite has a new testnet
   }
   void SetUp() override {
     ASSERT_NE(server_, nullptr);
@@ -89,6 +92,15 @@ class RpcDaemonTest : public ::testing::Test {
     body.mutable_transfer()->set_amount(amount);
     const Bytes raw = sign_tx(body, dev_keys_.at(dev));
     return std::string(raw.begin(), raw.end());
+  }
+  v1::GetAccountResponse account(size_t dev) {
+    v1::GetAccountRequest request;
+    const Address a = dev_keys_.at(dev).public_key().address();
+    request.set_address(a.bytes.data(), a.bytes.size());
+    v1::GetAccountResponse out;
+    const grpc::Status s = nodes_->GetAccount(context().get(), request, &out);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return out;
   }
   grpc::Status broadcast(const std::string& tx, v1::BroadcastMode mode, v1::BroadcastTxResponse& out) {
     v1::BroadcastTxRequest request;
@@ -228,6 +240,65 @@ TEST_F(RpcDaemonTest, AnUncommittedTransactionIsNotFoundAndAShortWaitRunsOut) {
   wait.set_timeout_ms(500);
   v1::WaitTxResponse waited;
   EXPECT_EQ(txs_->WaitTx(context().get(), wait, &waited).error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
+  const grpc::Status unknown = txs_->GetTx(context().get(), get, &got);
+  EXPECT_NE(unknown.error_message().find("is unknown"), std::string::npos) << unknown.error_message();
+}
+
+TEST_F(RpcDaemonTest, GetAccountFollowsACommittedTransfer) {
+  const v1::GetAccountResponse before = account(2);
+  EXPECT_EQ(before.nonce(), 0u);
+  EXPECT_EQ(before.next_nonce(), 0u);
+  EXPECT_GT(before.balance(), 0u);  // a funded development account
+  v1::BroadcastTxResponse sent;
+  const grpc::Status s = broadcast(transfer(2, 0, 25), v1::BROADCAST_MODE_COMMIT, sent);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_EQ(sent.record().code_name(), "ok") << sent.record().detail();
+  EXPECT_EQ(sent.record().fee_paid(), 1'000u);
+  const v1::GetAccountResponse after = account(2);
+  EXPECT_EQ(after.nonce(), 1u);
+  EXPECT_EQ(after.next_nonce(), 1u);
+  EXPECT_EQ(after.balance(), before.balance() - 25 - 1'000);
+
+  v1::GetAccountRequest bad;
+  bad.set_address(std::string(19, 'r'));
+  v1::GetAccountResponse out;
+  EXPECT_EQ(nodes_->GetAccount(context().get(), bad, &out).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  v1::GetAccountRequest stranger;  // never seen by the chain: a fresh account
+  stranger.set_address(std::string(20, 's'));
+  ASSERT_TRUE(nodes_->GetAccount(context().get(), stranger, &out).ok());
+  EXPECT_EQ(out.nonce(), 0u);
+  EXPECT_EQ(out.balance(), 0u);
+  EXPECT_EQ(out.next_nonce(), 0u);
+}
+
+TEST_F(RpcDaemonTest, NextNonceCountsTransactionsWaitingInTheMempool) {
+  // Nonce 1 alone waits behind the gap at 0: it cannot commit, and the
+  // next nonce is still 0.
+  v1::BroadcastTxResponse second, first;
+  ASSERT_TRUE(broadcast(transfer(3, 1, 2), v1::BROADCAST_MODE_SYNC, second).ok());
+  v1::GetAccountResponse gap = account(3);
+  EXPECT_EQ(gap.nonce(), 0u);
+  EXPECT_EQ(gap.next_nonce(), 0u);
+  v1::GetTxRequest get;
+  get.set_tx_id(second.tx_id());
+  v1::GetTxResponse got;
+  const grpc::Status held = txs_->GetTx(context().get(), get, &got);
+  EXPECT_EQ(held.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_NE(held.error_message().find("pending in the mempool"), std::string::npos) << held.error_message();
+  // With nonce 0 too, the next is 2: both wait in the mempool, or both
+  // have committed since.
+  ASSERT_TRUE(broadcast(transfer(3, 0, 1), v1::BROADCAST_MODE_SYNC, first).ok());
+  const v1::GetAccountResponse both = account(3);
+  EXPECT_EQ(both.next_nonce(), 2u) << "committed nonce " << both.nonce();
+  EXPECT_LE(both.nonce(), 2u);
+  v1::WaitTxRequest wait;
+  wait.set_tx_id(second.tx_id());
+  wait.set_timeout_ms(30'000);
+  v1::WaitTxResponse waited;
+  ASSERT_TRUE(txs_->WaitTx(context(40s).get(), wait, &waited).ok());
+  const v1::GetAccountResponse done = account(3);
+  EXPECT_EQ(done.nonce(), 2u);
+  EXPECT_EQ(done.next_nonce(), 2u);
 }
 
 TEST_F(RpcDaemonTest, HealthIsServingAndReflectionListsTheServices) {

@@ -3,6 +3,8 @@
 // command, and every mistake is InvalidArgument naming the word at fault.
 #include <gtest/gtest.h>
 
+#include <optional>
+
 #include "tools/hpchain/cli_args.h"
 
 namespace hpchain::cli {
@@ -39,17 +41,36 @@ TEST(HpchainCliArgs, TransferDefaultsAndFlags) {
   EXPECT_EQ(a->to.to_string(), to);
   EXPECT_EQ(a->amount, 5u);
   EXPECT_EQ(a->fee, kDefaultFee);
-  EXPECT_EQ(a->nonce, 0u);
+  EXPECT_FALSE(a->nonce.has_value());  // the node's next_nonce
   EXPECT_TRUE(a->chain_id.empty());
   EXPECT_FALSE(a->wait);
   auto b = parse({"tx", "transfer", "--key", "k", "--to", to, "--amount", "5", "--fee", "9", "--nonce", "3",
                   "--chain-id", "lab-1", "--wait", "--timeout-ms", "60000"});
   ASSERT_TRUE(b.is_ok()) << b.status().message();
   EXPECT_EQ(b->fee, 9u);
-  EXPECT_EQ(b->nonce, 3u);
+  EXPECT_EQ(b->nonce, std::optional<uint64_t>(3));
   EXPECT_EQ(b->chain_id, "lab-1");
   EXPECT_TRUE(b->wait);
   EXPECT_EQ(b->timeout_ms, 60'000u);
+}
+
+TEST(HpchainCliArgs, AccountTakesAnAddressOrAKeyFile) {
+  const std::string address = "0x" + std::string(40, 'b');
+  auto by_address = parse({"account", address, "--json"});
+  ASSERT_TRUE(by_address.is_ok()) << by_address.status().message();
+  EXPECT_EQ(by_address->command, Command::kAccount);
+  ASSERT_TRUE(by_address->address.has_value());
+  EXPECT_EQ(by_address->address->to_string(), address);
+  EXPECT_TRUE(by_address->json);
+  auto by_key = parse({"--node", "10.0.0.2:9000", "account", "--key", "alice.json"});
+  ASSERT_TRUE(by_key.is_ok()) << by_key.status().message();
+  EXPECT_FALSE(by_key->address.has_value());
+  EXPECT_EQ(by_key->key_path, "alice.json");
+  EXPECT_FALSE(by_key->json);
+  EXPECT_EQ(error_of({"account"}), "an argument is missing");
+  EXPECT_EQ(error_of({"account", address, "--key", "alice.json"}), "give an ADDRESS or --key FILE, not both");
+  EXPECT_EQ(error_of({"account", "0x12"}), "an address is 0x and 40 hex digits, not \"0x12\"");
+  EXPECT_EQ(error_of({"account", address, address}), "unexpected argument \"" + address + "\"");
 }
 
 TEST(HpchainCliArgs, KeysAndTxGetTakeOnePositional) {
@@ -78,6 +99,8 @@ TEST(HpchainCliArgs, HelpForACommandAndInGeneral) {
   EXPECT_TRUE(help_word->help);
   EXPECT_EQ(help_word->command, Command::kKeysNew);
   EXPECT_NE(usage_of(Command::kTxTransfer).find("--nonce"), std::string_view::npos);
+  EXPECT_NE(usage_of(Command::kAccount).find("next_nonce"), std::string_view::npos);
+  EXPECT_NE(std::string_view(kUsage).find("account"), std::string_view::npos);
 }
 
 TEST(HpchainCliArgs, MistakesNameTheWordAtFault) {
