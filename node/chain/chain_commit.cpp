@@ -137,7 +137,8 @@ void ChainHost::Impl::maybe_send_beacon() {
   auto account = view.account(options.operator_key->public_key().address());
   auto params = view.params();
   if (!account.is_ok() || !params.is_ok()) return;
-  body.set_nonce(account->nonce());
+  // After the operator's transactions waiting in the mempool (one sent by hand, or our last reveal).
+  body.set_nonce(pool.next_nonce(options.operator_key->public_key().address(), account->nonce()));
   body.set_fee(ledger::required_fee(*params, sign_tx(body, *options.operator_key).size() + 16));
   Bytes raw = sign_tx(body, *options.operator_key);
   auto copy = std::make_shared<Bytes>(raw);
