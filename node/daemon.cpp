@@ -117,7 +117,7 @@ Status Daemon::Impl::start(const HomePaths& paths) {
       host->on_peer_message(from, type, std::move(payload));
     }
   }, metrics.get()));
-  host->set_network(network.get());
+  host->run(network.get());
   HPC_LOG(kNode, info, "hpchaind started: chain {}, node id {}, p2p {}, metrics {}", doc.chain_id, node_id.hex(),
           network->listen_endpoint()->to_string(), metrics->endpoint() ? metrics->endpoint()->to_string() : "off");
   return Status::ok();
@@ -134,7 +134,7 @@ Status Daemon::Impl::start_chain(const HomePaths& paths, const Hash32& genesis_r
   o.empty_block_interval_ms = config.consensus.empty_block_interval_ms;
   if (const char* log = std::getenv("HPCHAIN_SIGNED_LOG"); log != nullptr && *log != '\0') o.signed_log = log;
   chain = std::make_unique<ChainStore>(*store, chain_id);
-  HPC_ASSIGN_OR_RETURN(host, ChainHost::start(std::move(o), *store, *state, *chain, *pool, nullptr, metrics.get()));
+  HPC_ASSIGN_OR_RETURN(host, ChainHost::open(std::move(o), *store, *state, *chain, *pool, metrics.get()));
   return Status::ok();
 }
 

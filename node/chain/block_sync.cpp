@@ -28,9 +28,15 @@ void ChainHost::Impl::on_status(const Hash32& from, const Bytes& payload) {
   peer_heights[from] = PeerHeight{status.epoch(), status.height()};
 }
 
+void ChainHost::Impl::forget_claims(const Hash32& peer) {
+  peer_heights.erase(peer);
+  epoch_ahead = 0;
+}
+
 bool ChainHost::Impl::behind() const {
   // Waiting for the certificate of the epoch's last block: peers that
-  // moved on hold it.
+  // moved on hold it. (Heights and epochs peers claim are hints: a sync
+  // attempt that brings nothing drops them.)
   if (epoch_ahead > core->epoch() || (pending_epoch && Clock::now() - pending_epoch->since > kSyncRequestTimeout)) {
     return true;
   }
@@ -45,9 +51,9 @@ void ChainHost::Impl::maybe_sync() {
   if (sync_request && Clock::now() - sync_request->sent < kSyncRequestTimeout) return;
   sync_request.reset();
   const auto connected = network->peers();
-  std::erase_if(peer_heights, [&](const auto& kv) {
-    return !std::binary_search(connected.begin(), connected.end(), kv.first);
-  });
+  auto gone = [&](const auto& kv) { return !std::binary_search(connected.begin(), connected.end(), kv.first); };
+  std::erase_if(peer_heights, gone);
+  std::erase_if(last_served, gone);
   if (!behind()) return;
   std::vector<Hash32> ahead;
   for (const auto& [node, peer] : peer_heights) {
@@ -86,6 +92,7 @@ hpchain::v1::SyncResponse serve_sync_request(const ChainStore& chain, const hpch
     if (n >= 2 * want) break;  // no proof within reach: send what is proven
     auto record = chain.block_at(h);
     if (!record.is_ok()) break;
+    if (bytes + record->ByteSizeLong() > kSyncResponseBytesMax) break;  // must fit in one p2p frame
     bytes += record->ByteSizeLong();
     bool proven = record->has_proof_child();
     const bool ends_epoch = record->ends_epoch();
@@ -109,6 +116,11 @@ hpchain::v1::SyncResponse serve_sync_request(const ChainStore& chain, const hpch
 void ChainHost::Impl::on_sync_request(const Hash32& from, const Bytes& payload) {
   hpchain::v1::SyncRequest request;
   if (!parse_proto(payload, request, "sync request").is_ok() || network == nullptr) return;
+  // One request per peer per kSyncServeInterval: serving reads up to a
+  // batch of blocks on this thread, which consensus shares.
+  auto& last = last_served[from];
+  if (Clock::now() - last < kSyncServeInterval) return;
+  last = Clock::now();
   network->send(from, hpchain::v1::MESSAGE_SYNC_RESPONSE, serialize_proto(serve_sync_request(chain, request, tip_height)));
 }
 
@@ -162,7 +174,12 @@ Result<SyncBatch> check_sync_batch(const hpchain::v1::SyncResponse& response,
   }
   if (blocks.empty()) return batch;
   // Each block's QC is its child's parent QC (verified with the child).
-  for (size_t i = 0; i + 1 < blocks.size(); ++i) blocks[i].qc = blocks[i + 1].block->parent_qc();
+  // Only the last block's proof is checked: any other is dropped, so a
+  // forged one is never stored and served on.
+  for (size_t i = 0; i + 1 < blocks.size(); ++i) {
+    blocks[i].qc = blocks[i + 1].block->parent_qc();
+    blocks[i].proof.reset();
+  }
   auto& last = blocks.back();
   if (!last.proof) {
     HPC_ASSIGN_OR_RETURN(batch.end_certificate, check_end_certificate(response, last, validator, validators, verifier));
@@ -180,21 +197,25 @@ void ChainHost::Impl::on_sync_response(const Hash32& from, const Bytes& payload)
   sync_request.reset();
   hpchain::v1::SyncResponse response;
   if (!parse_proto(payload, response, "sync response").is_ok()) return;
-  if (response.from_height() != tip_height + 1 || stopped) return maybe_sync();
-  if (response.blocks().empty()) {
-    // The certificate of our tip, which ended its epoch: the certifier
-    // checks it (quorum, signatures, and our own root) and we move on.
+  if (response.from_height() != tip_height + 1 || stopped) return;
+  if (response.blocks().empty() || pending_epoch) {
+    // Waiting at the epoch's last block we take only its certificate (the
+    // certifier checks quorum, signatures and our own root): blocks above
+    // it are the suffix, never executed. An answer with nothing in it
+    // drops what the peer claimed; tick() asks again.
     auto message = consensus::decode_state_message(as_bytes(response.end_certificate()));
     if (pending_epoch && message.is_ok() && std::holds_alternative<consensus::StateCertificate>(message->body)) {
       on_state(certifier->on_certificate(std::get<consensus::StateCertificate>(message->body)));
+    } else {
+      forget_claims(from);
     }
-    return maybe_sync();
+    return;
   }
   auto batch = check_sync_batch(response, *sync_validator, *validators, *verifier, options.chain_id, tip_height, tip_id);
   if (!batch.is_ok()) {
     HPC_LOG_RATE_LIMITED(kNode, warn, "sync: refused a batch from {}: {}", from.hex().substr(0, 12),
                          batch.status().message());
-    return maybe_sync();
+    return forget_claims(from);
   }
   // The certificate first: executing the epoch's last block then checks
   // our state against it (a divergence stops the node).
@@ -202,11 +223,13 @@ void ChainHost::Impl::on_sync_response(const Hash32& from, const Bytes& payload)
   const uint64_t epoch = core->epoch();
   const uint64_t first = tip_height + 1;
   for (auto& c : batch->blocks) {
-    if (!execute(c)) return;
+    // The epoch's last block ends the batch: nothing after it is executed.
+    if (pending_epoch || core->epoch() != epoch || !execute(c)) break;
   }
+  if (stopped) return;
   const auto& last = batch->blocks.back();
-  HPC_LOG(kNode, info, "sync: executed heights {}..{} from {}", first, last.block->height(), from.hex().substr(0, 12));
-  if (last.proof && core->epoch() == epoch) apply(core->on_synced(last.block, *last.proof));
+  HPC_LOG(kNode, info, "sync: executed heights {}..{} from {}", first, tip_height, from.hex().substr(0, 12));
+  if (last.proof && core->epoch() == epoch && tip_id == last.block->id) apply(core->on_synced(last.block, *last.proof));
   maybe_sync();
 }
 

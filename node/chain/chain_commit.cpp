@@ -31,6 +31,7 @@ void ChainHost::Impl::on_commit(const consensus::CommittedBlock& committed) {
 
 bool ChainHost::Impl::execute(const consensus::CommittedBlock& committed) {
   const consensus::Block& block = *committed.block;
+  if (pending_epoch) return false;  // the epoch ended at the tip: nothing more of it is executed
   const ExecutionContext ctx{store, state, chain, *validators, options.chain_id};
   auto cached = payloads.find(block.fields.payload_hash);
   auto executed = execute_block(ctx, committed, cached == payloads.end() ? nullptr : &cached->second.second);
@@ -47,6 +48,7 @@ bool ChainHost::Impl::execute(const consensus::CommittedBlock& committed) {
   tip_root = executed->state_root;
   std::erase_if(payloads, [&](const auto& kv) { return kv.second.first <= tip_height; });
   pool.recheck(executed->txs);
+  if (!executed->txs.empty()) refresh_peers();  // a registry change may move a validator's node id
   if (metrics != nullptr) metrics->on_block(tip_height, executed->txs.size(), interval);
   // Blocks that sync executed are above the core's root until on_synced.
   if (tip_height <= core->committed_root().height()) apply(core->on_block_executed(tip_id, tip_height));
@@ -67,8 +69,14 @@ void ChainHost::Impl::on_state(consensus::StateActions actions) {
   for (auto& action : actions) {
     if (stopped) return;
     if (auto* vote = std::get_if<consensus::StateVoteAction>(&action)) {
+      last_vote = vote->message;
       if (network != nullptr) network->broadcast(hpchain::v1::MESSAGE_STATE, std::move(vote->message));
     } else if (auto* certified = std::get_if<consensus::CertifiedAction>(&action)) {
+      // A certificate stored already (one a peer replays) is neither stored
+      // nor gossiped again, so no echo can circle the network.
+      auto stored = chain.certificate(certified->certificate.claim.height);
+      if (!stored.is_ok()) return halt(stored.status());
+      if (stored->has_value()) continue;
       if (Status s = chain.put_certificate(certified->certificate); !s.is_ok()) return halt(s);
       if (pending_epoch && certified->certificate.claim.height == pending_epoch->end_height) switch_now = true;
       if (metrics != nullptr) metrics->on_certified(certifier->highest_certified());
@@ -105,7 +113,7 @@ Bytes beacon_secret(const PrivateKey& key, uint64_t round) {
 // to and commits to the next (docs/jobs.md, "Randomness: the beacon"),
 // signed by its operator account.
 void ChainHost::Impl::maybe_send_beacon() {
-  if (!options.operator_key || self == consensus::kObserver || stopped || behind()) return;
+  if (!options.operator_key || self == consensus::kObserver || stopped || pending_epoch) return;
   ledger::StateView view(state);
   auto beacon = view.get_record<hpchain::v1::BeaconState>(to_bytes(ledger::keys::kBeacon));
   if (!beacon.is_ok() || !*beacon) return;
@@ -136,17 +144,23 @@ void ChainHost::Impl::maybe_send_beacon() {
   reveal->set_next_commitment(next.bytes.data(), next.bytes.size());
   auto account = view.account(options.operator_key->public_key().address());
   auto params = view.params();
-  if (!account.is_ok() || !params.is_ok()) return;
+  if (!account.is_ok() || !params.is_ok()) {
+    beacon_round_sent = UINT64_MAX;
+    return;
+  }
   // After the operator's transactions waiting in the mempool (one sent by hand, or our last reveal).
   body.set_nonce(pool.next_nonce(options.operator_key->public_key().address(), account->nonce()));
   body.set_fee(ledger::required_fee(*params, sign_tx(body, *options.operator_key).size() + 16));
   Bytes raw = sign_tx(body, *options.operator_key);
   auto copy = std::make_shared<Bytes>(raw);
   p2p::Network* net = network;
-  pool.submit(std::move(raw), [net, copy, round](const mempool::Admission& a) {
+  pool.submit(std::move(raw), [this, net, copy, round](const mempool::Admission& a) {
     if (a.rejected) {
       HPC_LOG_RATE_LIMITED(kNode, info, "beacon reveal for round {} refused by the mempool: {} ({})", round,
                            mempool::reject_name(*a.rejected), a.detail);
+      post([this, round] {  // try again after the next block
+        if (beacon_round_sent == round) beacon_round_sent = UINT64_MAX;
+      });
     } else if (net != nullptr) {
       net->broadcast(hpchain::v1::MESSAGE_TX, std::move(*copy));
     }

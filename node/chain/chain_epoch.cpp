@@ -14,6 +14,8 @@ void ChainHost::Impl::end_epoch(hpchain::v1::ConsensusSet next) {
   HPC_LOG(kNode, info, "height {} ends epoch {}: waiting for its state certificate", tip_height, epoch_record.epoch());
   pending_epoch = PendingEpoch{std::move(next), tip_height, Clock::now()};
   pending_request.reset();
+  end_vote = last_vote;
+  end_vote_sent = Clock::now();
   maybe_switch();
 }
 
@@ -44,6 +46,8 @@ void ChainHost::Impl::switch_epoch(const hpchain::v1::ConsensusSet& next) {
                                                                      std::to_string(record.epoch())));
   certifier.reset();
   core.reset();  // both refer to the old set and signer, which install_epoch replaces
+  payloads.clear();
+  end_vote.clear();
   tip_height = executed->height;
   tip_id = start->id;
   tip_root = executed->state_root;
@@ -51,14 +55,18 @@ void ChainHost::Impl::switch_epoch(const hpchain::v1::ConsensusSet& next) {
   pending_request.reset();
   if (Status s = install_epoch(std::move(record), std::nullopt); !s.is_ok()) return halt(s);
   on_state(certifier->on_executed(tip_height, tip_id, tip_root, validators->digest()));
-  if (network != nullptr) {
-    if (auto ids = chain_node_ids(state); ids.is_ok()) network->set_allowed(std::move(*ids));
-  }
+  refresh_peers();
   if (metrics != nullptr) metrics->on_block(tip_height, 0, 0);
   HPC_LOG(kNode, info, "epoch {} begins at height {} with {} validators", epoch_record.epoch(), tip_height,
           validators->size());
   apply(core->start());
   publish();
+}
+
+void ChainHost::Impl::refresh_peers() {
+  if (auto nodes = member_nodes(state, *validators); nodes.is_ok()) validator_nodes = std::move(*nodes);
+  if (network == nullptr) return;
+  if (auto ids = chain_node_ids(state); ids.is_ok()) network->set_allowed(std::move(*ids));
 }
 
 }  // namespace hpchain::node

@@ -43,7 +43,8 @@ Result<std::unique_ptr<consensus::Signer>> make_signer(const ChainHostOptions& o
   return std::unique_ptr<consensus::Signer>(std::make_unique<LoggingSigner>(std::move(signer), fd));
 }
 
-// The node id of every member of `set`, from their registry entries.
+}  // namespace
+
 Result<std::vector<Hash32>> member_nodes(const storage::RocksStateStore& state, const consensus::ValidatorSet& set) {
   ledger::StateView view(state);
   std::vector<Hash32> nodes(set.size());
@@ -54,7 +55,7 @@ Result<std::vector<Hash32>> member_nodes(const storage::RocksStateStore& state, 
   return nodes;
 }
 
-}  // namespace
+namespace {
 
 // Epoch 0: the genesis state's consensus set, from the genesis block.
 Result<hpchain::v1::EpochRecord> first_epoch(const storage::RocksStateStore& state) {
@@ -65,6 +66,8 @@ Result<hpchain::v1::EpochRecord> first_epoch(const storage::RocksStateStore& sta
   *record.mutable_validators() = std::move(*set);
   return record;
 }
+
+}  // namespace
 
 Status ChainHost::Impl::open() {
   HPC_ASSIGN_OR_RETURN(auto stored_epoch, chain.epoch());
@@ -151,17 +154,28 @@ Status ChainHost::Impl::install_epoch(hpchain::v1::EpochRecord record, std::opti
 }
 
 void ChainHost::Impl::run() {
+  // The first actions run here, before the thread, so that they come
+  // before any message that arrived since open().
+  apply(core->start());
+  if (tip_height > 0 && !stopped) {
+    // The tip's state vote again (the same claim): a kill -9 may have
+    // come before it left, and it checks a stored certificate too.
+    Hash32 next_set = validators->digest();
+    if (pending_epoch) {
+      if (auto next = validator_set_of(pending_epoch->next); next.is_ok()) next_set = next->digest();
+    }
+    on_state(certifier->on_executed(tip_height, tip_id, tip_root, next_set));
+    if (pending_epoch) end_vote = last_vote;
+  }
+  if (pending_epoch) maybe_switch();  // the certificate may be stored already
+  publish();
+  tick();
   work.emplace(io.get_executor());
   thread = std::thread([this] { io.run(); });
-  post([this] {
-    apply(core->start());
-    if (pending_epoch) maybe_switch();  // the certificate may be stored already
-    publish();
-    tick();
-  });
 }
 
 void ChainHost::Impl::stop() {
+  stop_requested = true;  // queued messages are dropped, not processed, on the way out
   if (!thread.joinable()) return;
   post([this] {
     stopped = true;
@@ -175,7 +189,7 @@ void ChainHost::Impl::stop() {
 void ChainHost::Impl::post(std::function<void()> fn) { boost::asio::post(io, std::move(fn)); }
 
 void ChainHost::Impl::dispatch(const Hash32& from, hpchain::v1::MessageType type, const Bytes& payload) {
-  if (stopped) return;
+  if (stopped || stop_requested) return;
   switch (type) {
     case hpchain::v1::MESSAGE_CONSENSUS:
       apply(core->on_message(peer_index(from), payload));
@@ -248,9 +262,11 @@ void ChainHost::Impl::apply(consensus::Actions actions) {
           } else if constexpr (std::is_same_v<A, consensus::SyncRequestAction>) {
             maybe_sync();
           } else if constexpr (std::is_same_v<A, consensus::EpochAheadAction>) {
-            HPC_LOG(kNode, info, "validators are in epoch {}: fetching the blocks and the proof of the change", a.epoch);
-            epoch_ahead = std::max(epoch_ahead, a.epoch);
-            maybe_sync();
+            if (a.peer < validators->size() && a.epoch > epoch_ahead) {  // a claim of this epoch's validators only
+              HPC_LOG(kNode, info, "validators are in epoch {}: fetching the blocks and the proof of the change", a.epoch);
+              epoch_ahead = a.epoch;
+              maybe_sync();
+            }
           }
         },
         action);
@@ -275,6 +291,12 @@ void ChainHost::Impl::tick() {
     last_status = Clock::now();
     broadcast_status();
     maybe_sync();
+  }
+  if (pending_epoch && !end_vote.empty() && network != nullptr && Clock::now() - end_vote_sent >= kStateResendInterval) {
+    // Until the epoch's last block is certified nobody moves on: a lost
+    // vote, or one a restart never sent, must not stall the change.
+    end_vote_sent = Clock::now();
+    network->broadcast(hpchain::v1::MESSAGE_STATE, end_vote);
   }
   if (Clock::now() - last_progress_log >= kProgressLogInterval) {
     last_progress_log = Clock::now();
@@ -303,6 +325,7 @@ void ChainHost::Impl::halt(Status why) {
 }
 
 void ChainHost::Impl::publish() {
+  if (!core || !certifier) return;  // an epoch switch that failed: halted
   ChainSnapshot s;
   s.epoch = core->epoch();
   s.height = tip_height;
@@ -321,23 +344,22 @@ void ChainHost::Impl::publish() {
 
 // --- ChainHost ---
 
-Result<std::unique_ptr<ChainHost>> ChainHost::start(ChainHostOptions options, storage::Store& store,
-                                                    storage::RocksStateStore& state, ChainStore& chain,
-                                                    mempool::Mempool& pool, p2p::Network* network,
-                                                    NodeMetrics* metrics) {
-  auto impl = std::make_unique<Impl>(std::move(options), store, state, chain, pool, network, metrics);
+Result<std::unique_ptr<ChainHost>> ChainHost::open(ChainHostOptions options, storage::Store& store,
+                                                   storage::RocksStateStore& state, ChainStore& chain,
+                                                   mempool::Mempool& pool, NodeMetrics* metrics) {
+  auto impl = std::make_unique<Impl>(std::move(options), store, state, chain, pool, nullptr, metrics);
   HPC_TRY(impl->open());
-  impl->run();
   return std::unique_ptr<ChainHost>(new ChainHost(std::move(impl)));
+}
+
+void ChainHost::run(p2p::Network* network) {
+  impl_->network = network;  // before the thread starts: no race
+  impl_->run();
 }
 
 ChainHost::ChainHost(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 ChainHost::~ChainHost() { stop(); }
 void ChainHost::stop() { impl_->stop(); }
-
-void ChainHost::set_network(p2p::Network* network) {
-  impl_->post([this, network] { impl_->network = network; });
-}
 
 void ChainHost::on_peer_message(const Hash32& from, hpchain::v1::MessageType type, Bytes payload) {
   impl_->post([this, from, type, payload = std::move(payload)] { impl_->dispatch(from, type, payload); });

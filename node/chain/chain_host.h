@@ -61,19 +61,20 @@ struct ChainSnapshot {
 
 class ChainHost {
  public:
-  // Builds the epoch's validator set from the stored state, restores the
-  // core (tip, saved tree, safety state) and starts the host thread.
-  // `network` may be set later (set_network) but before messages flow;
-  // everything passed must outlive the host.
-  static Result<std::unique_ptr<ChainHost>> start(ChainHostOptions options, storage::Store& store,
-                                                  storage::RocksStateStore& state, ChainStore& chain,
-                                                  mempool::Mempool& pool, p2p::Network* network,
-                                                  NodeMetrics* metrics);
+  // Reads the stored epoch and tip and restores the core (tip, saved
+  // tree, safety state); nothing runs until run(). Everything passed must
+  // outlive the host.
+  static Result<std::unique_ptr<ChainHost>> open(ChainHostOptions options, storage::Store& store,
+                                                 storage::RocksStateStore& state, ChainStore& chain,
+                                                 mempool::Mempool& pool, NodeMetrics* metrics);
   ~ChainHost();  // stop()
   ChainHost(const ChainHost&) = delete;
   ChainHost& operator=(const ChainHost&) = delete;
 
-  void set_network(p2p::Network* network);
+  // Starts the host thread, which sends through `network` (may be null in
+  // tests; it must outlive the host). Messages that arrived since open()
+  // wait for it.
+  void run(p2p::Network* network);
   // Joins the host thread; nothing runs after it returns. Idempotent.
   void stop();
 

@@ -7,6 +7,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <atomic>
 #include <condition_variable>
 #include <map>
 #include <mutex>
@@ -27,10 +28,16 @@ using Clock = std::chrono::steady_clock;
 inline constexpr uint64_t kSyncLagBlocks = 8;      // further behind the best peer than this: sync in batches
 inline constexpr uint32_t kSyncBatchBlocks = 64;   // blocks per request
 inline constexpr uint64_t kSyncResponseBytes = 2 * 1024 * 1024;  // a response stops growing here
+inline constexpr uint64_t kSyncResponseBytesMax = 4 * 1024 * 1024;  // and never passes this (the p2p frame is 4.25 MiB)
+inline constexpr auto kSyncServeInterval = std::chrono::milliseconds(50);  // per peer
+inline constexpr auto kStateResendInterval = std::chrono::seconds(2);
 inline constexpr auto kSyncRequestTimeout = std::chrono::seconds(3);
 inline constexpr auto kStatusInterval = std::chrono::seconds(1);
 inline constexpr auto kTickInterval = std::chrono::milliseconds(10);
 inline constexpr auto kProgressLogInterval = std::chrono::seconds(10);  // one info line: where the chain stands
+
+// The node id of every member of `set`, from their registry entries (zero when unknown).
+Result<std::vector<Hash32>> member_nodes(const storage::RocksStateStore& state, const consensus::ValidatorSet& set);
 
 class ChainHost::Impl {
  public:
@@ -64,6 +71,8 @@ class ChainHost::Impl {
   bool execute(const consensus::CommittedBlock& committed);
   void on_state(consensus::StateActions actions);
   void maybe_send_beacon();
+  // The validators' node ids and the p2p allow list, from the state.
+  void refresh_peers();
 
   // --- chain_epoch.cpp ---
   // The tip ended the epoch with `next` as the new set and its state
@@ -81,6 +90,8 @@ class ChainHost::Impl {
   void on_sync_response(const Hash32& from, const Bytes& payload);
   void maybe_sync();
   bool behind() const;
+  // A peer's claims (height, a later epoch) brought nothing: drop them.
+  void forget_claims(const Hash32& peer);
 
   ChainHostOptions options;
   storage::Store& store;
@@ -96,6 +107,7 @@ class ChainHost::Impl {
   boost::asio::steady_timer round_timer{io};
   boost::asio::steady_timer tick_timer{io};
   bool stopped = false;  // host thread only
+  std::atomic<bool> stop_requested{false};
 
   // The epoch.
   hpchain::v1::EpochRecord epoch_record;
@@ -120,6 +132,9 @@ class ChainHost::Impl {
     Clock::time_point since;
   };
   std::optional<PendingEpoch> pending_epoch;
+  Bytes last_vote;  // our latest state vote
+  Bytes end_vote;   // our state vote for the epoch's last block, re-sent until the certificate forms
+  Clock::time_point end_vote_sent;
   bool switch_now = false;
   uint64_t epoch_ahead = 0;  // the highest later epoch a validator's message named  // set by on_state when the certificate arrives, acted on after it
   // Bumped by install_epoch: actions and timers of an older core are dropped.
@@ -156,6 +171,7 @@ class ChainHost::Impl {
     Clock::time_point sent;
   };
   std::optional<SyncRequest> sync_request;
+  std::map<Hash32, Clock::time_point> last_served;  // connected peers only
   uint64_t sync_rotation = 0;
   Clock::time_point last_status = Clock::time_point{};
   Clock::time_point last_progress_log = Clock::now();

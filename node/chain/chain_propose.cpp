@@ -45,13 +45,15 @@ void ChainHost::Impl::try_propose() {
       pending.insert(pending.end(), txs->begin(), txs->end());
     }
   }
-  if (!ancestors_carry && pool.size() == 0 && Clock::now() < propose_by) return;  // wait for transactions
+  const bool may_wait = !ancestors_carry && Clock::now() < propose_by;
+  if (may_wait && pool.size() == 0) return;  // wait for transactions
 
   ledger::StateView view(state);
   auto params = view.params();
   if (!params.is_ok()) return halt(params.status().with_context("reading the chain parameters"));
   const uint64_t max_bytes = std::min<uint64_t>(params->max_block_bytes(), request.max_payload_bytes * 9 / 10);
   std::vector<VerifiedTx> txs = pool.reap_after(pending, max_bytes, SIZE_MAX);
+  if (may_wait && txs.empty()) return;  // what waits cannot be proposed yet (a nonce gap): wait on
   uint64_t gas = 0;
   size_t fit = 0;
   for (; fit < txs.size(); ++fit) {
@@ -71,6 +73,7 @@ void ChainHost::Impl::try_propose() {
 }
 
 bool ChainHost::Impl::validate_payload(const consensus::Block& block) {
+  if (pending_epoch) return block.payload.empty();  // the suffix of an ending epoch carries nothing
   if (block.payload.empty() || payloads.contains(block.fields.payload_hash)) return true;
   // Transactions our mempool holds passed the same checks on admission:
   // only the others are verified here.

@@ -61,6 +61,15 @@ TEST(BlockSync, AnHonestBatchIsAcceptedWithEachBlocksQc) {
     EXPECT_EQ((*blocks)[i].qc.block_id, f.blocks[i + 1]->id);
   }
   EXPECT_TRUE(blocks->back().proof.has_value());
+
+  // A proof on any block but the last is not checked, so it is dropped:
+  // never stored, never served on to others as if it were.
+  auto extra = f.batch(4);
+  *extra.mutable_blocks(1)->mutable_proof_child() = consensus::block_to_proto(*f.blocks[5]);
+  *extra.mutable_blocks(1)->mutable_proof_qc() = consensus::qc_to_proto(f.net.qc(*f.blocks[5], {0}));
+  auto checked = f.check(extra);
+  ASSERT_TRUE(checked.is_ok()) << checked.status().message();
+  EXPECT_FALSE((*checked)[1].proof.has_value());
 }
 
 TEST(BlockSync, ALyingPeerIsRefusedWhateverItChanges) {
@@ -157,6 +166,13 @@ TEST(BlockSync, TheLastBlockOfAnEpochIsProvenByItsStateCertificate) {
   auto accepted = f.check_batch(served);
   ASSERT_TRUE(accepted.is_ok()) << accepted.status().message();
   EXPECT_TRUE(accepted->end_certificate.has_value());
+
+  // A node that executed the epoch's last block and waits for its
+  // certificate asks from the height after it: the certificate comes alone.
+  request.set_from_height(5);
+  auto alone = serve_sync_request(chain, request, 5);
+  EXPECT_EQ(alone.blocks_size(), 0);
+  EXPECT_FALSE(alone.end_certificate().empty());
 }
 
 }  // namespace
