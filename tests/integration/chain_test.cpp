@@ -6,8 +6,13 @@
 // signed logs show that no validator signed two votes in one round.
 #include <gtest/gtest.h>
 
+#include "chain/codec.h"
 #include "chain/key_file.h"
 #include "chain/tx.h"
+#include "hpchain/v1/ledger.pb.h"
+#include "ledger/ledger.h"
+#include "ledger/state_view.h"
+#include "node/storage/store.h"
 #include "tests/integration/chain_net.h"
 #include "tools/fault_proxy/fault_proxy.h"
 
@@ -75,6 +80,56 @@ TEST(Chain, FourValidatorsCommitTransfersAndAgreeOnEveryStateRoot) {
     }
   }
   EXPECT_EQ(net.double_votes(), "");
+  // The validators sent their beacon reveals themselves, and they committed.
+  uint64_t reveals = 0;
+  for (const auto& [height, record] : net.blocks(0)) {
+    auto txs = ledger::check_payload(as_bytes(record.block().payload()), net.chain_id());
+    ASSERT_TRUE(txs.is_ok()) << txs.status().message();
+    for (const auto& tx : *txs) {
+      if (tx.body.has_beacon_reveal() && net.tx(0, tx.id)->code_name() == "ok") ++reveals;
+    }
+  }
+  EXPECT_GE(reveals, 4u);
+}
+
+TEST(Chain, ANodeWhoseStateWasTamperedWithStopsAtTheFirstRootThatDiffers) {
+  ChainNet net(4);
+  Client client{Client::make_identity(), nullptr};
+  edit_config(net.home(0), [&](node::NodeConfig& c) { c.p2p.allowed_node_ids.push_back(client.identity.node_id); });
+  for (int i : kAll) net.start(i);
+  ASSERT_TRUE(eventually([&] { return net.all_at_least(kAll, 3); })) << net.log(0);
+  ASSERT_EQ(net.stop(3), 0);
+  // Node 3's copy of dev1's balance gains a credit: its tree does not change
+  // until a block touches that account.
+  const Address victim = net.dev_key(1).public_key().address();
+  {
+    auto store = storage::Store::open(net.home(3) / "data").value();
+    Bytes key{'v'};
+    const Bytes account_key = ledger::keys::account(victim);
+    key.insert(key.end(), account_key.begin(), account_key.end());
+    hpchain::v1::Account account;
+    ASSERT_TRUE(parse_proto(store->get(storage::Column::kState, key).value(), account, "account").is_ok());
+    account.set_balance(account.balance() + 1);
+    storage::WriteBatch batch;
+    batch.put(storage::Column::kState, key, serialize_proto(account));
+    ASSERT_TRUE(store->write(batch).is_ok());
+  }
+  net.start(3);
+  ASSERT_TRUE(client.connect(net.chain_id(), net.genesis(), net.peer(0)));
+  v1::TxBody body;
+  body.set_chain_id(net.chain_id());
+  body.set_fee(10'000);
+  body.mutable_transfer()->set_to(std::string(victim.bytes.begin(), victim.bytes.end()));
+  body.mutable_transfer()->set_amount(7);
+  client.send_tx(sign_tx(body, net.dev_key(0)));
+  ASSERT_TRUE(eventually([&] { return !net.running(3); }, 30'000)) << net.log(3);
+  EXPECT_EQ(net.stop(3), 1);  // hpchaind exits 1 when the node stops itself
+  const std::string log = net.log(3);
+  EXPECT_NE(log.find("state divergence at height "), std::string::npos) << log;
+  EXPECT_NE(log.find("certified state root"), std::string::npos) << log;
+  // The others go on: three of four are a quorum.
+  const double h = max_height(net, others(3));
+  EXPECT_TRUE(eventually([&] { return net.all_at_least(others(3), h + 3); }));
 }
 
 TEST(Chain, EachValidatorInTurnIsKilledWithSignal9AndCatchesUp) {
