@@ -48,8 +48,19 @@ void Mempool::submit(Bytes raw, std::function<void(const Admission&)> done) {
     if (observer_) observer_->on_rejected(why);
     done(Admission{id, why, std::move(detail)});
   };
-  if (contains(id)) return refuse(Reject::kDuplicate, "already in the mempool");
-  auto task = [this, raw = std::move(raw), done]() mutable {
+  const char* duplicate = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (by_id_.count(id) > 0) {
+      duplicate = "already in the mempool";
+    } else if (recent_committed_.count(id) > 0) {
+      duplicate = "already committed";
+    } else if (!checking_.insert(id).second) {
+      duplicate = "already being checked";
+    }
+  }
+  if (duplicate != nullptr) return refuse(Reject::kDuplicate, duplicate);  // outside the lock: `done` may call back
+  auto task = [this, id, raw = std::move(raw), done]() mutable {
     TxRejection why = TxRejection::kNone;
     auto vtx = decode_and_verify_tx(raw, options_.chain_id, &why);
     Admission a;
@@ -60,10 +71,20 @@ void Mempool::submit(Bytes raw, std::function<void(const Admission&)> done) {
     } else {
       a = admit(std::move(vtx).value());
     }
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      checking_.erase(id);
+    }
     if (a.rejected && observer_) observer_->on_rejected(*a.rejected);
     done(a);
   };
-  if (!workers_.post(std::move(task))) refuse(Reject::kBusy, "too many transactions are waiting to be checked");
+  if (!workers_.post(std::move(task))) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      checking_.erase(id);
+    }
+    refuse(Reject::kBusy, "too many transactions are waiting to be checked");
+  }
 }
 
 Admission Mempool::submit_and_wait(Bytes raw) {
@@ -198,6 +219,11 @@ void Mempool::recheck(std::span<const VerifiedTx> committed) {
   for (const auto& tx : committed) {
     remove(tx.id);
     senders[tx.sender] = true;
+    if (recent_committed_.insert(tx.id).second) recent_order_.push_back(tx.id);
+  }
+  while (recent_order_.size() > kRecentCommittedMax) {
+    recent_committed_.erase(recent_order_.front());
+    recent_order_.pop_front();
   }
   for (const auto& [sender, unused] : senders) {
     auto account = state_.account(sender);

@@ -16,11 +16,13 @@
 // on a worker thread.
 #pragma once
 
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <vector>
@@ -33,6 +35,7 @@ namespace hpchain::mempool {
 
 inline constexpr uint64_t kNonceAheadMax = 64;
 inline constexpr size_t kPendingMax = 8'192;
+inline constexpr size_t kRecentCommittedMax = 65'536;
 
 // What the mempool reads of the chain (the state at the last commit).
 class AccountState {
@@ -126,6 +129,14 @@ class Mempool {
   MempoolObserver* observer_;
   mutable std::mutex mu_;
   std::map<Hash32, VerifiedTx> by_id_;
+  // Ids whose signature a worker is checking now, and the last
+  // kRecentCommittedMax committed ones: gossip brings each transaction
+  // from several peers, and a copy that arrives while the first is being
+  // checked, or after it committed, is refused before its signature is
+  // checked again.
+  std::set<Hash32> checking_;
+  std::set<Hash32> recent_committed_;
+  std::deque<Hash32> recent_order_;
   std::map<Address, std::map<uint64_t, Hash32>> by_sender_;
   size_t bytes_ = 0;
   WorkQueue workers_;  // last: stops before the maps go

@@ -1,11 +1,13 @@
 // The mempool against a real genesis state: each refusal has its reason,
 // nonces are ordered per sender, eviction follows the documented rule,
 // reap takes ready runs by fee per byte, recheck drops what a block
-// committed, next_nonce counts a sender's consecutive held nonces, and many
+// committed, gossiped copies are refused before a second signature check,
+// next_nonce counts a sender's consecutive held nonces, and many
 // submissions verify in parallel.
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <future>
 
 #include "ledger/ledger.h"
 #include "node/mempool/ledger_accounts.h"
@@ -150,6 +152,36 @@ TEST(Mempool, RecheckDropsCommittedTransactionsAndNoncesTheChainPassed) {
   m.recheck(block);
   EXPECT_EQ(m.size(), 1u);
   EXPECT_TRUE(m.contains(tx_id(transfer(1, 2))));
+}
+
+TEST(Mempool, GossipedCopiesAreRefusedBeforeTheirSignatureIsCheckedAgain) {
+  Fixture f;
+  Mempool m(options(), f.accounts);
+  // Copies of one transaction submitted together: one is admitted, every
+  // other is a duplicate (in the mempool already, or being checked).
+  std::vector<std::future<Admission>> copies;
+  for (int i = 0; i < 8; ++i) {
+    copies.push_back(std::async(std::launch::async, [&] { return m.submit_and_wait(transfer(1, 0)); }));
+  }
+  int admitted = 0;
+  for (auto& c : copies) {
+    const Admission a = c.get();
+    if (!a.rejected) {
+      ++admitted;
+    } else {
+      EXPECT_EQ(*a.rejected, Reject::kDuplicate) << a.detail;
+    }
+  }
+  EXPECT_EQ(admitted, 1);
+  // Once committed, a late copy is refused as such.
+  const std::vector<VerifiedTx> block = {decode_and_verify_tx(transfer(1, 0), kChain).value()};
+  auto result = ledger::apply_block(f.store, {1, Bytes(33, 2)}, block).value();
+  ASSERT_TRUE(f.store.apply(result.changes).is_ok());
+  m.recheck(block);
+  const Admission late = m.submit_and_wait(transfer(1, 0));
+  ASSERT_TRUE(late.rejected.has_value());
+  EXPECT_EQ(*late.rejected, Reject::kDuplicate);
+  EXPECT_EQ(late.detail, "already committed");
 }
 
 TEST(Mempool, NextNonceRunsPastTheConsecutiveHeldNoncesFromTheCommittedOne) {
