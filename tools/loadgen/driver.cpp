@@ -3,6 +3,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include <algorithm>
+#include <deque>
 #include <atomic>
 #include <map>
 #include <mutex>
@@ -14,6 +15,7 @@
 namespace hpchain::loadgen {
 
 using Clock = std::chrono::steady_clock;
+struct AsyncCall;
 
 namespace {
 
@@ -68,52 +70,96 @@ class Driver::Impl {
   std::atomic<uint64_t> sent_in_window{0}, refused{0};
   uint64_t watched_height = 0;
 
-  bool send(size_t account);
+  bool start_call(size_t account, grpc::CompletionQueue& cq);
+  void finish_call(AsyncCall* call, bool ok);
   void sender(int t, const PhaseOptions& o, Clock::time_point end);
   void watcher(Clock::time_point end);
   void on_committed(const std::string& id_bytes, Clock::time_point now);
 };
 
-bool Driver::Impl::send(size_t account) {
+// One BroadcastTx in flight: an account has at most one, so its nonces
+// arrive in order.
+struct AsyncCall {
+  size_t account = 0;
+  Hash32 id;
+  grpc::ClientContext ctx;
+  v1::BroadcastTxResponse response;
+  grpc::Status status;
+  std::unique_ptr<grpc::ClientAsyncResponseReader<v1::BroadcastTxResponse>> reader;
+};
+
+bool Driver::Impl::start_call(size_t account, grpc::CompletionQueue& cq) {
   if (outstanding[account].load() >= kInFlightPerAccount) return false;
   const Bytes raw = transfer(cluster.chain_id(), cluster.keys()[account], nonces[account]);
   v1::BroadcastTxRequest request;
   request.set_tx(raw.data(), raw.size());
-  v1::BroadcastTxResponse response;
-  grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
-  const auto at = Clock::now();
-  ++outstanding[account];  // before the send: the watcher may see the commit before BroadcastTx returns
+  auto call = std::make_unique<AsyncCall>();
+  call->account = account;
+  call->id = sha256(raw);
+  call->ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  ++outstanding[account];  // before the send: the watcher may see the commit before the answer
   {
     std::lock_guard lock(mu);
-    in_flight[sha256(raw)] = Sent{at, account, measuring.load()};
+    in_flight[call->id] = Sent{Clock::now(), account, measuring.load()};
   }
-  const grpc::Status s = tx_stubs[account % tx_stubs.size()]->BroadcastTx(&ctx, request, &response);
-  if (!s.ok()) {
-    std::lock_guard lock(mu);
-    if (in_flight.erase(sha256(raw)) > 0) --outstanding[account];
-    ++refused;
-    return false;
-  }
-  ++nonces[account];
-  if (measuring.load()) ++sent_in_window;
+  call->reader = tx_stubs[account % tx_stubs.size()]->PrepareAsyncBroadcastTx(&call->ctx, request, &cq);
+  call->reader->StartCall();
+  AsyncCall* tag = call.release();  // owned by the completion queue until finish_call
+  tag->reader->Finish(&tag->response, &tag->status, tag);
   return true;
 }
 
+void Driver::Impl::finish_call(AsyncCall* done, bool ok) {
+  std::unique_ptr<AsyncCall> call(done);
+  if (ok && call->status.ok()) {
+    ++nonces[call->account];
+    if (measuring.load()) ++sent_in_window;
+    return;
+  }
+  std::lock_guard lock(mu);
+  if (in_flight.erase(call->id) > 0) --outstanding[call->account];
+  ++refused;  // the same nonce is sent again
+}
+
+// Thread t's accounts, each with at most one call in flight, on one
+// completion queue: as fast as the nodes answer, or paced at o.rate / threads.
 void Driver::Impl::sender(int t, const PhaseOptions& o, Clock::time_point end) {
-  std::vector<size_t> mine;
-  for (size_t a = static_cast<size_t>(t); a < cluster.keys().size(); a += static_cast<size_t>(threads)) mine.push_back(a);
+  std::deque<size_t> idle;
+  for (size_t a = static_cast<size_t>(t); a < cluster.keys().size(); a += static_cast<size_t>(threads)) idle.push_back(a);
+  grpc::CompletionQueue cq;
   const double per_thread = o.rate / threads;
   auto next = Clock::now();
-  for (size_t k = 0; Clock::now() < end && !stop.load(); ++k) {
-    if (per_thread > 0) {
-      std::this_thread::sleep_until(next);
-      next += std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / per_thread));
-      send(mine[k % mine.size()]);  // a slot whose account is at its limit is skipped: open loop
-    } else if (!send(mine[k % mine.size()])) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  size_t active = 0;
+  while (true) {
+    const bool sending = Clock::now() < end && !stop.load();
+    for (size_t tries = idle.size(); sending && tries > 0; --tries) {
+      if (per_thread > 0) {
+        if (Clock::now() < next) break;
+        next += std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / per_thread));
+      }
+      const size_t account = idle.front();
+      idle.pop_front();
+      if (start_call(account, cq)) {
+        ++active;
+      } else {
+        idle.push_back(account);  // at its in-flight limit (an open loop skips the slot)
+      }
+    }
+    if (!sending && active == 0) break;
+    void* tag = nullptr;
+    bool ok = false;
+    if (cq.AsyncNext(&tag, &ok, std::chrono::system_clock::now() + std::chrono::milliseconds(1)) ==
+        grpc::CompletionQueue::GOT_EVENT) {
+      auto* call = static_cast<AsyncCall*>(tag);
+      idle.push_back(call->account);
+      finish_call(call, ok);
+      --active;
     }
   }
+  cq.Shutdown();
+  void* tag = nullptr;
+  bool ok = false;
+  while (cq.Next(&tag, &ok)) finish_call(static_cast<AsyncCall*>(tag), false);
 }
 
 void Driver::Impl::on_committed(const std::string& id_bytes, Clock::time_point now) {

@@ -1,5 +1,6 @@
 // hpchain-loadgen's load: signed transfers from many development accounts
-// over gRPC (TxService.BroadcastTx, SYNC), spread over the nodes, and a
+// over gRPC (TxService.BroadcastTx, SYNC, asynchronous calls, one in flight
+// per account so that its nonces arrive in order), spread over the nodes, and a
 // watcher that follows the committed blocks of node 0 (NodeService) to time
 // each transaction from its send to the first poll that sees it committed.
 #pragma once

@@ -26,7 +26,8 @@ constexpr const char* kUsage = R"(usage: hpchain-loadgen [--validators N] [--acc
 Starts N validators (default 4) from `hpchaind testnet` in a temporary
 directory, then runs two phases of S seconds (default 10, after 2 s of
 warm-up each) of signed transfers from K funded accounts (default 64) sent
-by T threads (default 8) over gRPC to all nodes:
+over gRPC to all nodes by T threads (default 2) of asynchronous calls, one
+call in flight per account:
   peak: as fast as the nodes accept them -> committed transactions/s
   half: an open loop at half the peak    -> p50 and p99 commit latency
 Latency is from the send to the first poll (every 2 ms) of node 0 that finds
@@ -70,7 +71,7 @@ bool wait_for_blocks(const hpchain::loadgen::Cluster& cluster) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::map<std::string, int> numbers{{"--validators", 4}, {"--accounts", 64}, {"--threads", 8}, {"--seconds", 10}};
+  std::map<std::string, int> numbers{{"--validators", 4}, {"--accounts", 64}, {"--threads", 2}, {"--seconds", 10}};
   std::string hpchaind = default_hpchaind();
   std::string parent = "/tmp";
   bool json = false, keep = false;
