@@ -234,7 +234,7 @@ Result<hpchain::v1::TxRecord> Daemon::wait_tx(const Hash32& id, std::chrono::mil
 
 mempool::Admission Daemon::submit_tx(Bytes raw) {
   auto copy = raw;
-  mempool::Admission a = impl_->pool->submit_and_wait(std::move(raw));
+  mempool::Admission a = impl_->pool->submit_here(std::move(raw));
   if (!a.rejected && impl_->network) impl_->network->broadcast(hpchain::v1::MESSAGE_TX, std::move(copy));
   return a;
 }

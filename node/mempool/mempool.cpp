@@ -1,7 +1,6 @@
 #include "node/mempool/mempool.h"
 
 #include <algorithm>
-#include <future>
 #include <map>
 #include <queue>
 
@@ -42,42 +41,41 @@ Mempool::Mempool(MempoolOptions options, const AccountState& state, MempoolObser
 
 Mempool::~Mempool() = default;
 
+const char* Mempool::claim(const Hash32& id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (by_id_.count(id) > 0) return "already in the mempool";
+  if (recent_committed_.count(id) > 0) return "already committed";
+  if (!checking_.insert(id).second) return "already being checked";
+  return nullptr;
+}
+
+Admission Mempool::check(const Hash32& id, const Bytes& raw) {
+  TxRejection why = TxRejection::kNone;
+  auto vtx = decode_and_verify_tx(raw, options_.chain_id, &why);
+  Admission a;
+  if (!vtx.is_ok()) {
+    a = Admission{id, reject_of(why), vtx.status().message()};
+  } else if (auto fields = ledger::check_tx_fields(vtx.value()); !fields.is_ok()) {
+    a = Admission{id, Reject::kMalformed, fields.message()};
+  } else {
+    a = admit(std::move(vtx).value());
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    checking_.erase(id);
+  }
+  if (a.rejected && observer_) observer_->on_rejected(*a.rejected);
+  return a;
+}
+
 void Mempool::submit(Bytes raw, std::function<void(const Admission&)> done) {
   const Hash32 id = tx_id(raw);
   auto refuse = [&](Reject why, std::string detail) {
     if (observer_) observer_->on_rejected(why);
     done(Admission{id, why, std::move(detail)});
   };
-  const char* duplicate = nullptr;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (by_id_.count(id) > 0) {
-      duplicate = "already in the mempool";
-    } else if (recent_committed_.count(id) > 0) {
-      duplicate = "already committed";
-    } else if (!checking_.insert(id).second) {
-      duplicate = "already being checked";
-    }
-  }
-  if (duplicate != nullptr) return refuse(Reject::kDuplicate, duplicate);  // outside the lock: `done` may call back
-  auto task = [this, id, raw = std::move(raw), done]() mutable {
-    TxRejection why = TxRejection::kNone;
-    auto vtx = decode_and_verify_tx(raw, options_.chain_id, &why);
-    Admission a;
-    if (!vtx.is_ok()) {
-      a = Admission{tx_id(raw), reject_of(why), vtx.status().message()};
-    } else if (auto fields = ledger::check_tx_fields(vtx.value()); !fields.is_ok()) {
-      a = Admission{vtx.value().id, Reject::kMalformed, fields.message()};
-    } else {
-      a = admit(std::move(vtx).value());
-    }
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      checking_.erase(id);
-    }
-    if (a.rejected && observer_) observer_->on_rejected(*a.rejected);
-    done(a);
-  };
+  if (const char* duplicate = claim(id)) return refuse(Reject::kDuplicate, duplicate);
+  auto task = [this, id, raw = std::move(raw), done]() mutable { done(check(id, raw)); };
   if (!workers_.post(std::move(task))) {
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -87,11 +85,13 @@ void Mempool::submit(Bytes raw, std::function<void(const Admission&)> done) {
   }
 }
 
-Admission Mempool::submit_and_wait(Bytes raw) {
-  auto promise = std::make_shared<std::promise<Admission>>();
-  auto future = promise->get_future();
-  submit(std::move(raw), [promise](const Admission& a) { promise->set_value(a); });
-  return future.get();
+Admission Mempool::submit_here(Bytes raw) {
+  const Hash32 id = tx_id(raw);
+  if (const char* duplicate = claim(id)) {
+    if (observer_) observer_->on_rejected(Reject::kDuplicate);
+    return Admission{id, Reject::kDuplicate, duplicate};
+  }
+  return check(id, raw);
 }
 
 Admission Mempool::admit(VerifiedTx tx) {

@@ -61,7 +61,7 @@ MempoolOptions options(uint32_t max_txs = 1000) {
 }
 
 std::string refusal(Mempool& m, Bytes raw) {
-  const auto a = m.submit_and_wait(std::move(raw));
+  const auto a = m.submit_here(std::move(raw));
   return a.rejected ? std::string(reject_name(*a.rejected)) : "ok";
 }
 
@@ -161,7 +161,7 @@ TEST(Mempool, GossipedCopiesAreRefusedBeforeTheirSignatureIsCheckedAgain) {
   // other is a duplicate (in the mempool already, or being checked).
   std::vector<std::future<Admission>> copies;
   for (int i = 0; i < 8; ++i) {
-    copies.push_back(std::async(std::launch::async, [&] { return m.submit_and_wait(transfer(1, 0)); }));
+    copies.push_back(std::async(std::launch::async, [&] { return m.submit_here(transfer(1, 0)); }));
   }
   int admitted = 0;
   for (auto& c : copies) {
@@ -178,7 +178,7 @@ TEST(Mempool, GossipedCopiesAreRefusedBeforeTheirSignatureIsCheckedAgain) {
   auto result = ledger::apply_block(f.store, {1, Bytes(33, 2)}, block).value();
   ASSERT_TRUE(f.store.apply(result.changes).is_ok());
   m.recheck(block);
-  const Admission late = m.submit_and_wait(transfer(1, 0));
+  const Admission late = m.submit_here(transfer(1, 0));
   ASSERT_TRUE(late.rejected.has_value());
   EXPECT_EQ(*late.rejected, Reject::kDuplicate);
   EXPECT_EQ(late.detail, "already committed");
