@@ -1,7 +1,8 @@
 // The mempool (docs/node.md, "Mempool"): transactions waiting for a block.
 //
-// Signatures are checked on a pool of worker threads (never on the caller's
-// thread), then a transaction is admitted under one lock if its sender's
+// Signatures are checked on a pool of worker threads (submit: never on the
+// caller's thread, which may be the network's) or on an RPC handler's own
+// thread (submit_here), then a transaction is admitted under one lock if its sender's
 // nonce fits, its fee follows the chain's rule and the sender can pay it,
 // and there is room. Bounds: max_txs and max_bytes held; at most
 // kNonceAheadMax nonces ahead of an account's; at most kPendingMax
