@@ -261,11 +261,11 @@ TEST(Chain, AGovernanceVoteChangesTheValidatorSetAndTheChainGoesOnInTheNextEpoch
       if (net.value(i, "hpchain_consensus_epoch") < 1) return false;
     }
     return true;
-  }, 30'000)) << net.log(0);
+  }, 60'000)) << net.log(0);
   const double after = max_height(net, live);
   // Three of the new total power of 5 are no quorum: node 3 must come back for the chain to go on.
   net.start(3);
-  ASSERT_TRUE(eventually([&] { return net.value(3, "hpchain_consensus_epoch") == 1 && net.all_at_least(kAll, after + 5); }, 30'000))
+  ASSERT_TRUE(eventually([&] { return net.value(3, "hpchain_consensus_epoch") == 1 && net.all_at_least(kAll, after + 5); }, 60'000))
       << net.log(3);
   client.net->stop();
   for (int i : kAll) EXPECT_EQ(net.stop(i), 0) << net.log(i);
