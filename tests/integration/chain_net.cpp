@@ -3,8 +3,11 @@
 #include <cstdlib>
 #include <fstream>
 
+#include <grpcpp/grpcpp.h>
+
 #include "chain/key_file.h"
 #include "chain/tx.h"
+#include "hpchain/v1/rpc.grpc.pb.h"
 #include "node/chain/chain_store.h"
 #include "node/home.h"
 #include "node/p2p/identity.h"
@@ -106,6 +109,18 @@ bool ChainNet::all_at_least(const std::vector<int>& nodes, double h) const {
     if (running(i) && height(i) < h) return false;
   }
   return true;
+}
+
+std::optional<hpchain::v1::TxRecord> ChainNet::committed_tx(int i, const Hash32& id) const {
+  auto stub = v1::TxService::NewStub(
+      grpc::CreateChannel(endpoint(i, "grpc").to_string(), grpc::InsecureChannelCredentials()));
+  v1::GetTxRequest request;
+  request.set_tx_id(std::string(id.bytes.begin(), id.bytes.end()));
+  v1::GetTxResponse response;
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
+  if (!stub->GetTx(&ctx, request, &response).ok()) return std::nullopt;
+  return response.record();
 }
 
 std::map<uint64_t, hpchain::v1::CommittedBlockRecord> ChainNet::blocks(int i) const {

@@ -53,6 +53,10 @@ class ChainNet {
   // True once every running node in `nodes` is at `height` or above.
   bool all_at_least(const std::vector<int>& nodes, double height) const;
 
+  // While node i runs: where transaction `id` was committed, asked over
+  // gRPC (TxService.GetTx); nullopt while it is not (or the node is down).
+  std::optional<hpchain::v1::TxRecord> committed_tx(int i, const Hash32& id) const;
+
   // After the nodes stopped: node i's committed blocks, by height.
   std::map<uint64_t, hpchain::v1::CommittedBlockRecord> blocks(int i) const;
   std::optional<hpchain::v1::TxRecord> tx(int i, const Hash32& id) const;

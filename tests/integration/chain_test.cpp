@@ -65,7 +65,7 @@ TEST(Chain, FourValidatorsCommitTransfersAndAgreeOnEveryStateRoot) {
     sent.push_back(sha256(raw));
     client.send_tx(raw);
   }
-  ASSERT_TRUE(eventually([&] { return net.value(0, "hpchain_mempool_size") == 0 && net.all_at_least(kAll, 12); }))
+  ASSERT_TRUE(eventually([&] { return net.committed_tx(0, sent.back()).has_value() && net.all_at_least(kAll, 12); }))
       << net.log(0);
   const double target = max_height(net, kAll) + 2;
   ASSERT_TRUE(eventually([&] { return net.all_at_least(kAll, target); }));
@@ -248,7 +248,11 @@ TEST(Chain, AGovernanceVoteChangesTheValidatorSetAndTheChainGoesOnInTheNextEpoch
     set->set_power(2);
     b.mutable_proposal()->set_expiry_height(expiry);
   }));
-  ASSERT_TRUE(eventually([&] { return net.value(0, "hpchain_mempool_size") == 0; })) << net.log(0);
+  // The votes go out once the proposal is committed (the first
+  // transaction of this chain: the nodes send no beacon reveals here);
+  // a vote for a proposal not yet there would fail.
+  ASSERT_TRUE(eventually([&] { return net.value(0, "hpchain_committed_transactions_total") >= 1; }, 30'000))
+      << net.log(0);
   for (int i : {0, 1, 2}) {
     client.send_tx(governance_tx(net, i, i == 0 ? 1 : 0, [](v1::TxBody& b) {
       b.mutable_vote()->set_proposal_id(1);
@@ -261,7 +265,7 @@ TEST(Chain, AGovernanceVoteChangesTheValidatorSetAndTheChainGoesOnInTheNextEpoch
       if (net.value(i, "hpchain_consensus_epoch") < 1) return false;
     }
     return true;
-  }, 60'000)) << net.log(0);
+  }, 60'000)) << net.log(0) << net.log(1) << net.log(2);
   const double after = max_height(net, live);
   // Three of the new total power of 5 are no quorum: node 3 must come back for the chain to go on.
   net.start(3);
