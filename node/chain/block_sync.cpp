@@ -68,6 +68,16 @@ void ChainHost::Impl::maybe_sync() {
   sync_request = SyncRequest{peer, tip_height + 1, Clock::now()};
 }
 
+namespace {
+
+void set_end_certificate(hpchain::v1::SyncResponse& response, const std::string& chain_id,
+                         const consensus::StateCertificate& cert) {
+  const Bytes encoded = consensus::encode_state_message(chain_id, cert);
+  response.set_end_certificate(encoded.data(), encoded.size());
+}
+
+}  // namespace
+
 hpchain::v1::SyncResponse serve_sync_request(const ChainStore& chain, const hpchain::v1::SyncRequest& request,
                                              uint64_t tip_height) {
   hpchain::v1::SyncResponse response;
@@ -81,8 +91,7 @@ hpchain::v1::SyncResponse serve_sync_request(const ChainStore& chain, const hpch
     auto before = chain.block_at(request.from_height() - 1);
     auto cert = chain.certificate(request.from_height() - 1);
     if (before.is_ok() && before->ends_epoch() && cert.is_ok() && cert->has_value()) {
-      const Bytes encoded = consensus::encode_state_message(chain.chain_id(), **cert);
-      response.set_end_certificate(encoded.data(), encoded.size());
+      set_end_certificate(response, chain.chain_id(), **cert);
       return response;
     }
   }
@@ -100,8 +109,7 @@ hpchain::v1::SyncResponse serve_sync_request(const ChainStore& chain, const hpch
     if (ends_epoch) {  // the batch stops here, proven by the block's state certificate when there is one
       auto cert = chain.certificate(h);
       if (cert.is_ok() && cert->has_value()) {
-        const Bytes encoded = consensus::encode_state_message(chain.chain_id(), **cert);
-        response.set_end_certificate(encoded.data(), encoded.size());
+        set_end_certificate(response, chain.chain_id(), **cert);
         proven = true;
       }
     }

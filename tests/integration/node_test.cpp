@@ -14,6 +14,7 @@
 #include "chain/tx.h"
 #include "node/p2p/frame.h"
 #include "tests/common/temp_dir.h"
+#include "tests/integration/chain_net.h"
 #include "tests/integration/harness.h"
 #include "tools/fault_proxy/fault_proxy.h"
 
@@ -72,13 +73,7 @@ struct Testnet {
 };
 
 Bytes transfer(const Testnet& net, const PrivateKey& from, uint64_t nonce, std::string_view chain = "") {
-  v1::TxBody body;
-  body.set_chain_id(chain.empty() ? net.chain_id() : std::string(chain));
-  body.set_nonce(nonce);
-  body.set_fee(10'000);
-  body.mutable_transfer()->set_to(std::string(20, 'r'));
-  body.mutable_transfer()->set_amount(1);
-  return sign_tx(body, from);
+  return signed_transfer(chain.empty() ? net.chain_id() : std::string(chain), from, nonce);
 }
 
 class Mesh : public ::testing::TestWithParam<int> {};
